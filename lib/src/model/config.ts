@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+export const modelConfigSchema = z.object({
+  /** Towers by registered name; the fused model uses all listed. */
+  towers: z.array(z.enum(['meta', 'visual', 'audio', 'text'])).min(1).default(['meta', 'visual', 'audio', 'text']),
+  /** Pooling over frames / audio segments: a registered pooling name. */
+  pooling: z.string().default('attention'),
+  /** Fusion head: a registered fusion name. */
+  fusion: z.string().default('mlp'),
+  hidden: z.number().int().min(1).default(32),
+  attentionDim: z.number().int().min(1).default(16),
+  fusionHidden: z.number().int().min(1).default(8),
+  /** Probability of dropping each optional modality (audio, text) per training example. */
+  modalityDropout: z.number().min(0).max(1).default(0.1),
+}).strict();
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+export const trainConfigSchema = z.object({
+  epochs: z.number().int().min(1).default(12),
+  batchSize: z.number().int().min(1).default(256),
+  learningRate: z.number().positive().default(0.003),
+  loss: z.enum(['bce', 'focal']).default('bce'),
+  focalGamma: z.number().min(0).default(2),
+  /** Weight of positives relative to negatives in the loss (after downsampling). */
+  positiveWeight: z.number().positive().default(5),
+  /** Fraction of training negatives kept (negative downsampling); the probability is corrected after. */
+  negativeKeepRate: z.number().positive().max(1).default(0.25),
+  /** Label-noise handling. */
+  noise: z.enum(['none', 'confident_learning']).default('confident_learning'),
+  earlyStoppingPatience: z.number().int().min(1).default(3),
+  /** 'auto' tries tfjs-node-gpu, tfjs-node, wasm, cpu in that order. */
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  seed: z.number().int().default(7),
+}).strict();
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
