@@ -40,32 +40,45 @@ export class CurveView {
 
 /**
  * Precomputes, for every flagged set q, the smallest BLOCK set that keeps the QUEUE band within
- * capacity (`bmin`), and for every k the next/last set whose precision meets the BLOCK requirement.
+ * capacity (`bmin`), the most precise BLOCK set among those that do (`bestIn`, smallest on ties),
+ * and for every k the next/last set whose precision meets the BLOCK requirement.
  */
 function tables(v: CurveView, cfg: PolicyConfig) {
   const K = v.K;
-  const bmin = new Int32Array(K);
-  let bp = -1;
+  const bmin = new Int32Array(K), bestIn = new Int32Array(K);
+  // Both window ends [bmin(q), q] only move right as q grows: a monotone deque gives the
+  // window's precision maximum in O(K) overall.
+  const dq = new Int32Array(K);
+  let head = 0, tail = 0, bp = -1;
   for (let q = 0; q < K; q++) {
     while (v.vol(q) - v.vol(bp) > cfg.queueCapacity + TOL) bp++;
     bmin[q] = bp;
+    // An empty (zero-weight) top set has no precision; rank it below any real one.
+    const pr = (k: number) => { const x = v.precision(k); return Number.isFinite(x) ? x : -1; };
+    const pq = pr(q);
+    while (tail > head && pr(dq[tail - 1]) < pq) tail--;
+    dq[tail++] = q;
+    while (tail > head && dq[head] < bp) head++;
+    bestIn[q] = bp < 0 ? -1 : dq[head];
   }
   const good = (k: number) => v.precision(k) >= cfg.minBlockPrecision - TOL;
   const nextGood = new Int32Array(K + 1).fill(K);
   for (let k = K - 1; k >= 0; k--) nextGood[k] = good(k) ? k : nextGood[k + 1];
   const lastGood = new Int32Array(K);
   for (let k = 0; k < K; k++) lastGood[k] = good(k) ? k : k > 0 ? lastGood[k - 1] : -1;
-  return { bmin, nextGood, lastGood };
+  return { bmin, bestIn, nextGood, lastGood };
 }
 
 /**
  * Chooses (q, b) lexicographically: the first constraint in `priority` is missed by as little as
  * possible, then the second among those choices, and so on; remaining ties go to the smallest
  * flagged volume (fewest uploads actioned). When capacity and BLOCK precision can both hold, BLOCK is
- * the smallest set that keeps the queue within capacity — humans review everything they can.
+ * the smallest set that keeps the queue within capacity — humans review everything they can. When
+ * they cannot, the lower-priority one is missed by as little as possible: the most precise BLOCK set
+ * that fits capacity, or the largest BLOCK set that keeps the required precision.
  */
 export function solvePolicy(v: CurveView, cfg: PolicyConfig, priority: readonly PolicyConstraint[]): Solution {
-  const { bmin, nextGood, lastGood } = tables(v, cfg);
+  const { bmin, bestIn, nextGood, lastGood } = tables(v, cfg);
   const capFirst = priority.indexOf('queue_capacity') < priority.indexOf('block_precision');
   let best: Solution | null = null;
   let bestKey: number[] = [];
@@ -74,12 +87,13 @@ export function solvePolicy(v: CurveView, cfg: PolicyConfig, priority: readonly 
     const bm = q < 0 ? -1 : bmin[q];
     if (bm < 0) b = -1;
     else if (nextGood[bm] <= q) b = nextGood[bm];
-    else b = capFirst ? bm : lastGood[q];
+    // Otherwise the lower-priority of the two is missed by as little as possible.
+    else b = capFirst ? bestIn[q] : lastGood[q];
     const violation: Record<PolicyConstraint, number> = {
       fpr: Math.max(0, v.fpr(q) - cfg.maxFpr),
       recall: Math.max(0, cfg.minRecall - v.recall(q)),
       queue_capacity: Math.max(0, v.vol(q) - v.vol(b) - cfg.queueCapacity),
-      block_precision: b < 0 ? 0 : Math.max(0, cfg.minBlockPrecision - v.precision(b)),
+      block_precision: b < 0 ? 0 : Math.max(0, cfg.minBlockPrecision - (Number.isFinite(v.precision(b)) ? v.precision(b) : 0)),
     };
     const key = priority.map((c) => (violation[c] > TOL ? violation[c] : 0));
     if (!best || lexLess(key, bestKey)) { best = { q, b, violation }; bestKey = key; }
@@ -97,12 +111,9 @@ function lexLess(a: number[], b: number[]): boolean {
 
 /** Highest BLOCK precision among sets that keep the QUEUE band of flagged set q within capacity. */
 export function bestBlockPrecisionWithinCapacity(v: CurveView, cfg: PolicyConfig, q: number): { precision: number; b: number } {
-  const { bmin } = tables(v, cfg);
-  const bm = q < 0 ? -1 : bmin[q];
-  if (bm < 0) return { precision: NaN, b: -1 };
-  let best = { precision: -1, b: bm };
-  for (let b = bm; b <= q; b++) { const p = v.precision(b); if (p > best.precision) best = { precision: p, b }; }
-  return best;
+  if (q < 0) return { precision: NaN, b: -1 };
+  const b = tables(v, cfg).bestIn[q];
+  return { precision: b < 0 ? NaN : v.precision(b), b };
 }
 
 /** Smallest flagged set reaching `minRecall` (−1 when 0 suffices, K−1 at most). */
