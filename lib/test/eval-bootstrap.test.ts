@@ -6,6 +6,7 @@ import { rocAuc } from '../src/eval/metrics.js';
 import { groupBootstrap, drawGroupMultipliers, quantileSorted } from '../src/eval/bootstrap.js';
 import { createRng } from '../src/util/rng.js';
 import { containsNaN } from './helpers.js';
+import { evaluateAgainstTruth } from '../src/eval/truth.js';
 
 /** Φ, the standard normal CDF (Abramowitz–Stegun 7.1.26 erf, |error| < 1.5e-7). */
 function phi(x: number): number {
@@ -125,4 +126,27 @@ test('empty input gives nulls, not NaN', () => {
   assert.equal(e.recall_at_fpr['0.02'].value, null);
   assert.equal(e.meets['recall_at_fpr@0.02'].met, false);
   assert.equal(containsNaN(e), false);
+});
+
+test('interval width shrinks like 1/sqrt(groups) with 4x the data', () => {
+  const width = (nGroups: number) => {
+    const d = clustered(nGroups, 20, 31);
+    const b = evaluate(d.sc, d.y, d.w, d.g, { bootstrap: 150, seed: 6 });
+    return b.roc_auc.ci![1] - b.roc_auc.ci![0];
+  };
+  const ratio = width(40) / width(160);
+  // Expected 2; the bootstrap estimate of a width is itself noisy.
+  assert.ok(ratio > 1.5 && ratio < 2.7, `width ratio ${ratio}`);
+});
+
+test('oracle and true-label blocks next to observed-label blocks', () => {
+  const d = clustered(40, 20, 41);
+  const rng = createRng(1);
+  const observed = Array.from(d.y, (v) => (rng.next() < 0.1 ? 1 - v : v));
+  const oracle = Float64Array.from(d.sc, (x) => 1 / (1 + Math.exp(-x))); // stands in for the generator's own probability
+  const r = evaluateAgainstTruth(d.sc, observed, d.y, oracle, d.w, d.g, { bootstrap: 30 });
+  // Label noise can only hide signal: the same scores rank the true labels better.
+  assert.ok(r.true_labels.roc_auc.value! > r.observed.roc_auc.value!);
+  assert.equal(r.oracle.true_labels.n, d.y.length);
+  assert.throws(() => evaluateAgainstTruth(d.sc, observed, d.y, [1], d.w, d.g), /oracleP/);
 });
