@@ -63,26 +63,30 @@ test('infeasible: capacity vs BLOCK precision conflict is reported, with the com
   assert.ok(conflict && conflict.constraint === 'block_precision', JSON.stringify(p.binding));
   assert.match(conflict!.statement, /needs 5\.00% of uploads flagged but QUEUE capacity is 1\.00% → at least 4\.00% must be auto-blocked/);
   assert.match(conflict!.statement, /precision 0\.800 < required 0\.9/);
-  // Default priority fpr > recall > queue_capacity > block_precision: BLOCK precision is given up.
-  assert.deepEqual(p.compromise!.given_up, ['block_precision']);
-  // Given up only as far as needed: of the BLOCK sets that fit capacity (0.80 at .75, 0.70 at .8)
-  // the more precise one — here that blocks the whole flagged set.
-  assert.equal(p.queue_threshold, 0.7);
-  assert.equal(p.block_threshold, 0.7);
-  close(p.achieved.block_precision.value, 0.8);
-  close(p.achieved.queue_share.value, 0);
+  // Default priority fpr > queue_capacity > block_precision > recall: recall is given up, only as
+  // far as needed — the most recall that fits 1% of queue above a precision-1 BLOCK set.
+  assert.deepEqual(p.compromise!.given_up, ['recall']);
+  assert.equal(p.queue_threshold, 0.95);
+  assert.equal(p.block_threshold, 0.99);
+  close(p.achieved.recall.value, 0.4);
+  close(p.achieved.queue_share.value, 0.01);
   const alt = Object.fromEntries(p.compromise!.alternatives.map((a) => [a.give_up, a]));
-  // Giving up recall instead: the most recall that fits 1% of queue above a precision-1 BLOCK set.
-  assert.equal(alt.recall.queue_threshold, 0.95);
-  assert.equal(alt.recall.block_threshold, 0.99);
   assert.deepEqual(alt.recall.violated, ['recall']);
+  assert.equal(alt.recall.queue_threshold, 0.95);
   // Giving up capacity: keep recall and precision, the queue overflows to 3%.
   assert.equal(alt.queue_capacity.block_threshold, 0.95);
   close(alt.queue_capacity.achieved.queue_share, 0.03);
-  // The priority order is a setting: put block precision above recall.
-  const q = choosePolicy(S, Y, W, { ...base, queueCapacity: 0.01, priority: ['fpr', 'block_precision', 'queue_capacity', 'recall'] });
-  assert.deepEqual(q.compromise!.given_up, ['recall']);
-  assert.equal(q.queue_threshold, 0.95);
+  // Giving up BLOCK precision: of the BLOCK sets that fit capacity (0.80 at .75, 0.70 at .8) the
+  // more precise one — here that blocks the whole flagged set.
+  assert.equal(alt.block_precision.queue_threshold, 0.7);
+  assert.equal(alt.block_precision.block_threshold, 0.7);
+  close(alt.block_precision.achieved.block_precision, 0.8);
+  // The priority order is a setting: keep recall above BLOCK precision.
+  const q = choosePolicy(S, Y, W, { ...base, queueCapacity: 0.01, priority: ['fpr', 'recall', 'queue_capacity', 'block_precision'] });
+  assert.deepEqual(q.compromise!.given_up, ['block_precision']);
+  assert.equal(q.queue_threshold, 0.7);
+  assert.equal(q.block_threshold, 0.7);
+  close(q.achieved.queue_share.value, 0);
 });
 
 test('infeasible safety and top-share shortfall are reported, never thrown', () => {

@@ -1,4 +1,4 @@
-import { curveOf, prepare, type Prepared } from './curves.js';
+import { allocCurve, curveOf, prepare, type Curve, type Prepared } from './curves.js';
 import { averagePrecision, bestFBeta, brier, ece, logLoss, partialAuc, precisionAtTop, recallAtFpr, rocAuc } from './metrics.js';
 import { groupBootstrap, type MetricValues } from './bootstrap.js';
 import { VigilError } from '../util/errors.js';
@@ -49,8 +49,8 @@ const fin = (x: number | undefined): number | null => (x !== undefined && Number
 export const pointKey = (x: number): string => String(x);
 
 /** Every metric of a block as a flat record, from one (re)sample. */
-export function computeMetricValues(prep: Prepared, cfg: EvalConfig, probs: boolean, mult: Float64Array | null): MetricValues {
-  const c = curveOf(prep, mult);
+export function computeMetricValues(prep: Prepared, cfg: EvalConfig, probs: boolean, mult: Float64Array | null, scratch?: Curve): MetricValues {
+  const c = curveOf(prep, mult, scratch);
   const pa = partialAuc(c, cfg.pAucMaxFpr);
   const f2 = bestFBeta(c, 2);
   const v: MetricValues = {
@@ -65,7 +65,7 @@ export function computeMetricValues(prep: Prepared, cfg: EvalConfig, probs: bool
     const r = precisionAtTop(c, s);
     v[`prec@${pointKey(s)}`] = r.value; v[`prec_thr@${pointKey(s)}`] = r.threshold;
   }
-  v.ece = probs ? ece(prep, cfg.eceBins, mult) : NaN;
+  v.ece = probs ? ece(prep, cfg.eceBins, mult, c.P + c.N) : NaN;
   v.brier = probs ? brier(prep, mult) : NaN;
   v.logloss = probs ? logLoss(prep, mult) : NaN;
   return v;
@@ -99,7 +99,8 @@ export function evaluate(
   const prep = prepare(scores, labels, weights, groups);
   let probs = true;
   for (let k = 0; k < prep.n; k++) if (prep.score[k] < 0 || prep.score[k] > 1) { probs = false; break; }
-  const boot = groupBootstrap(prep, (m) => computeMetricValues(prep, cfg, probs, m), { resamples: cfg.bootstrap, seed: cfg.seed });
+  const scratch = allocCurve(prep);
+  const boot = groupBootstrap(prep, (m) => computeMetricValues(prep, cfg, probs, m, scratch), { resamples: cfg.bootstrap, seed: cfg.seed });
   const mv = (k: string): MetricValue => ({ value: fin(boot.point[k]), ci: fin(boot.point[k]) === null ? null : boot.ci[k] });
   const tm = (k: string, thr: string): ThresholdMetric => ({ ...mv(k), threshold: fin(boot.point[thr]) });
 

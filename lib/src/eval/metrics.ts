@@ -132,33 +132,45 @@ export interface MassBin {
  * weight are skipped. At a 0.35% positive rate equal-width bins would put nearly everything in the
  * first bin; equal mass keeps every bin populated.
  */
-export function equalMassBins(p: Prepared, bins: number, groupMult?: Float64Array | null): MassBin[] {
-  let W = 0;
-  for (let k = 0; k < p.n; k++) W += (p.posW[k] + p.negW[k]) * (groupMult ? groupMult[p.group[k]] : 1);
+export function equalMassBins(p: Prepared, bins: number, groupMult?: Float64Array | null, totalWeight?: number): MassBin[] {
+  const { posW, negW, group, score } = p;
+  let W = totalWeight ?? NaN;
+  if (!Number.isFinite(W)) {
+    W = 0;
+    for (let k = 0; k < p.n; k++) W += (posW[k] + negW[k]) * (groupMult ? groupMult[group[k]] : 1);
+  }
   const out: MassBin[] = [];
   if (!(W > 0)) return out;
-  const acc = Array.from({ length: bins }, () => ({ lo: Infinity, hi: -Infinity, weight: 0, weight2: 0, rows: 0, sp: 0, sy: 0 }));
+  // Flat typed accumulators: this runs once per bootstrap resample.
+  const lo = new Float64Array(bins).fill(Infinity), hi = new Float64Array(bins).fill(-Infinity);
+  const sw = new Float64Array(bins), sw2 = new Float64Array(bins), rows = new Int32Array(bins);
+  const sp = new Float64Array(bins), sy = new Float64Array(bins);
+  const scale = bins / W;
   let before = 0;
   for (let k = p.n - 1; k >= 0; k--) {
-    const w = (p.posW[k] + p.negW[k]) * (groupMult ? groupMult[p.group[k]] : 1);
-    if (!(w > 0)) continue;
-    const b = Math.min(bins - 1, Math.floor((bins * (before + w / 2)) / W));
+    const wp = posW[k], wn = negW[k];
+    if (wp + wn === 0) continue;
+    const m = groupMult ? groupMult[group[k]] : 1;
+    if (m === 0) continue;
+    const w = (wp + wn) * m;
+    let b = Math.floor((before + w / 2) * scale);
+    if (b >= bins) b = bins - 1;
     before += w;
-    const a = acc[b], s = p.score[k];
-    if (s < a.lo) a.lo = s;
-    if (s > a.hi) a.hi = s;
-    a.weight += w; a.weight2 += w * w; a.rows++; a.sp += w * s;
-    if (p.posW[k] > 0) a.sy += w;
+    const s = score[k];
+    if (s < lo[b]) lo[b] = s;
+    if (s > hi[b]) hi[b] = s;
+    sw[b] += w; sw2[b] += w * w; rows[b]++; sp[b] += w * s;
+    if (wp > 0) sy[b] += w;
   }
-  for (const a of acc) {
-    if (a.weight > 0) out.push({ lo: a.lo, hi: a.hi, weight: a.weight, weight2: a.weight2, rows: a.rows, meanPred: a.sp / a.weight, observed: a.sy / a.weight });
+  for (let b = 0; b < bins; b++) {
+    if (sw[b] > 0) out.push({ lo: lo[b], hi: hi[b], weight: sw[b], weight2: sw2[b], rows: rows[b], meanPred: sp[b] / sw[b], observed: sy[b] / sw[b] });
   }
   return out;
 }
 
 /** Expected calibration error with equal-mass bins: Σ_b (W_b/W)·|mean prediction_b − observed rate_b|. */
-export function ece(p: Prepared, bins = 15, groupMult?: Float64Array | null): number {
-  const bs = equalMassBins(p, bins, groupMult);
+export function ece(p: Prepared, bins = 15, groupMult?: Float64Array | null, totalWeight?: number): number {
+  const bs = equalMassBins(p, bins, groupMult, totalWeight);
   let W = 0, e = 0;
   for (const b of bs) { W += b.weight; e += b.weight * Math.abs(b.meanPred - b.observed); }
   return W > 0 ? e / W : NaN;

@@ -1,4 +1,4 @@
-import { curveOf, type Prepared } from '../eval/curves.js';
+import { allocCurve, curveOf, type Prepared } from '../eval/curves.js';
 import { precisionAtTop } from '../eval/metrics.js';
 import { groupBootstrap, type MetricValues } from '../eval/bootstrap.js';
 import { CurveView } from './solve.js';
@@ -36,9 +36,10 @@ export function achievedValues(v: CurveView, q: number, b: number, topShare: num
 export function achievedWithCi(
   prep: Prepared, q: number, b: number, topShare: number, resamples: number, seed: number, withCi: boolean,
 ): { achieved: Achieved; groups: number } {
+  const scratch = allocCurve(prep);
   const boot = groupBootstrap(
     prep,
-    (m) => achievedValues(new CurveView(curveOf(prep, m)), q, b, topShare),
+    (m) => achievedValues(new CurveView(curveOf(prep, m, scratch)), q, b, topShare),
     { resamples: withCi ? resamples : 0, seed },
   );
   const out = {} as Achieved;

@@ -19,9 +19,11 @@ export const policyConfigSchema = z.object({
   /**
    * When the threshold constraints cannot all hold, they are kept in this order (first = last to give
    * up); each one given up is relaxed only as far as needed. Must list all four constraints.
+   * Default: the operational limits (FPR cap, reviewer capacity, no low-precision auto-removals) hold
+   * and the recall shortfall is reported — the alternatives in `compromise` show the other trades.
    */
   priority: z.array(z.enum(POLICY_CONSTRAINTS)).length(4).refine((a) => new Set(a).size === 4, 'must list each of fpr, recall, queue_capacity, block_precision once')
-    .default(['fpr', 'recall', 'queue_capacity', 'block_precision']),
+    .default(['fpr', 'queue_capacity', 'block_precision', 'recall']),
   /** Optional stricter thresholds per harm category (policy tag → block threshold). */
   perCategoryBlock: z.record(z.string(), z.number().min(0).max(1)).default({}),
   /** Bootstrap resamples (over groups) for the achieved numbers' intervals. */
