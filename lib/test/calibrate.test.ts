@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { fitIsotonic } from '../src/calibrate/isotonic.js';
 import { fitPlatt } from '../src/calibrate/platt.js';
 import { fitTemperature } from '../src/calibrate/temperature.js';
-import { applyCalibrator, sigmoid } from '../src/calibrate/apply.js';
+import { applyCalibrator, stableSigmoid } from '../src/calibrate/apply.js';
 import { fitCalibrator, fitCalibratorWithSelection } from '../src/calibrate/fit.js';
 import { parseCalibrator } from '../src/calibrate/types.js';
-import { reliabilityDiagram, wilson } from '../src/calibrate/reliability.js';
-import { prepare } from '../src/eval/curves.js';
+import { reliabilityDiagram, wilsonInterval } from '../src/calibrate/reliability.js';
+import { prepareScored } from '../src/eval/curves.js';
 import { ece } from '../src/eval/metrics.js';
 import { createRng } from '../src/util/rng.js';
 import { VigilError } from '../src/util/errors.js';
@@ -27,7 +27,7 @@ test('PAV on a hand case', () => {
 test('isotonic calibrator follows the documented step rule values[#{k : thresholds[k] <= z + shift}]', () => {
   const rng = createRng(3);
   const z = Array.from({ length: 400 }, () => rng.normal() * 2);
-  const y = z.map((v) => (rng.next() < sigmoid(v) ? 1 : 0));
+  const y = z.map((v) => (rng.next() < stableSigmoid(v) ? 1 : 0));
   const cal = fitCalibrator(z, y, z.map(() => 1), { methods: ['isotonic'], negativeKeepRate: 0.5 });
   assert.equal(cal.method, 'isotonic');
   if (cal.method !== 'isotonic') return;
@@ -45,7 +45,7 @@ test('isotonic calibrator follows the documented step rule values[#{k : threshol
 function logistic(n: number, seed: number, a: number, b: number) {
   const rng = createRng(seed);
   const x = Array.from({ length: n }, () => rng.normal() * 2);
-  const y = x.map((v) => (rng.next() < sigmoid(a * v + b) ? 1 : 0));
+  const y = x.map((v) => (rng.next() < stableSigmoid(a * v + b) ? 1 : 0));
   return { x, y };
 }
 
@@ -78,7 +78,7 @@ test('calibration lowers ECE on miscalibrated scores; selection recorded for eve
   const rng = createRng(9);
   const n = 12000;
   const t = Array.from({ length: n }, () => rng.normal() * 1.5 - 3);
-  const y = t.map((v) => (rng.next() < sigmoid(v) ? 1 : 0));
+  const y = t.map((v) => (rng.next() < stableSigmoid(v) ? 1 : 0));
   const z = t.map((v) => 2.5 * v + 1);
   const w = z.map(() => 1);
   const groups = Int32Array.from({ length: n }, (_, i) => Math.floor(i / 3));
@@ -92,10 +92,10 @@ test('calibration lowers ECE on miscalibrated scores; selection recorded for eve
   assert.equal(selection.candidates[selection.chosen]!.heldout_logloss, best);
   assert.equal(selection.unit, 'group');
   assert.ok(best < selection.uncalibrated.heldout_logloss);
-  const before = pick(z, testRows).map(sigmoid);
+  const before = pick(z, testRows).map(stableSigmoid);
   const after = applyCalibrator(calibrator, pick(z, testRows));
   const yt = pick(y, testRows), wt = pick(w, testRows);
-  const eceBefore = ece(prepare(before, yt, wt), 15), eceAfter = ece(prepare(after, yt, wt), 15);
+  const eceBefore = ece(prepareScored(before, yt, wt), 15), eceAfter = ece(prepareScored(after, yt, wt), 15);
   assert.ok(eceAfter < eceBefore / 3, `ECE ${eceBefore} → ${eceAfter}`);
   // Platt with a free slope undoes the 2.5× overconfidence.
   const platt = fitCalibrator(z, y, w, { methods: ['platt'], negativeKeepRate: 1 });
@@ -117,7 +117,7 @@ test('reliability diagram: equal-mass bins with Wilson intervals', () => {
   const d = reliabilityDiagram([0.1, 0.1, 0.1, 0.1, 0.6, 0.6, 0.6, 0.6], [1, 0, 0, 0, 1, 1, 1, 0], new Array(8).fill(1), 2);
   assert.equal(d.bins.length, 2);
   assert.deepEqual(d.bins.map((b) => [b.mean_pred, b.observed, b.rows]), [[0.1, 0.25, 4], [0.6, 0.75, 4]]);
-  assert.deepEqual(d.bins[0].ci, wilson(0.25, 4));
+  assert.deepEqual(d.bins[0].ci, wilsonInterval(0.25, 4));
   // Wilson 1/4 at 95%: centre (0.25 + 1.92/4)/(1 + 3.84/4) ≈ 0.3726, half-width ≈ 0.3270.
   assert.ok(Math.abs(d.bins[0].ci[0] - 0.0456) < 1e-3 && Math.abs(d.bins[0].ci[1] - 0.6994) < 1e-3, String(d.bins[0].ci));
   assert.equal(d.log10_floor, -1);

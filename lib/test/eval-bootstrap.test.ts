@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluate, type MetricBlock } from '../src/eval/evaluate.js';
-import { prepare, curveOf } from '../src/eval/curves.js';
+import { prepareScored, curveOf } from '../src/eval/curves.js';
 import { rocAuc } from '../src/eval/metrics.js';
 import { groupBootstrap, drawGroupMultipliers, quantileSorted } from '../src/eval/bootstrap.js';
 import { createRng } from '../src/util/rng.js';
@@ -49,7 +49,7 @@ test('group-bootstrap ROC-AUC interval covers the truth at about the nominal rat
   const reps = 40;
   for (let r = 0; r < reps; r++) {
     const d = clustered(60, 20, 100 + r);
-    const prep = prepare(d.sc, d.y, d.w, d.g);
+    const prep = prepareScored(d.sc, d.y, d.w, d.g);
     const boot = groupBootstrap(prep, (m) => ({ auc: rocAuc(curveOf(prep, m)) }), { resamples: 150, seed: r });
     const [lo, hi] = boot.ci.auc!;
     if (lo <= d.truth && d.truth <= hi) covered++;
@@ -149,4 +149,12 @@ test('oracle and true-label blocks next to observed-label blocks', () => {
   assert.ok(r.true_labels.roc_auc.value! > r.observed.roc_auc.value!);
   assert.equal(r.oracle.true_labels.n, d.y.length);
   assert.throws(() => evaluateAgainstTruth(d.sc, observed, d.y, [1], d.w, d.g), /oracleP/);
+});
+
+test('string creator ids work as groups and match the same grouping by number', () => {
+  const d = clustered(30, 10, 51);
+  const names = Array.from(d.g, (g) => `creator-${g}`);
+  const a = evaluate(d.sc, d.y, d.w, d.g, { bootstrap: 40, seed: 9 });
+  const b = evaluate(d.sc, d.y, d.w, names, { bootstrap: 40, seed: 9 });
+  assert.deepEqual(a, b);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { prepare, curveOf, rocCurve } from '../src/eval/curves.js';
+import { prepareScored, curveOf, rocCurve } from '../src/eval/curves.js';
 import { averagePrecision, rocAuc, partialAuc, recallAtFpr, precisionAtTop, bestFBeta, ece, brier, logLoss } from '../src/eval/metrics.js';
 import { createRng } from '../src/util/rng.js';
 import { VigilError } from '../src/util/errors.js';
@@ -12,7 +12,7 @@ const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <
 
 // Hand case: scores 0.9 0.8 0.7 0.6 0.5 with labels 1 0 1 0 0 (P = 2, N = 3), unit weights.
 const S = [0.9, 0.8, 0.7, 0.6, 0.5], Y = [1, 0, 1, 0, 0];
-const hand = () => curveOf(prepare(S, Y, ones(5)));
+const hand = () => curveOf(prepareScored(S, Y, ones(5)));
 
 test('AP: step-wise sum of precision at each recall increase', () => {
   // Recall rises 0 → 0.5 at 0.9 (precision 1) and 0.5 → 1 at 0.7 (precision 2/3): 0.5·1 + 0.5·2/3.
@@ -23,7 +23,7 @@ test('ROC-AUC: share of positive/negative pairs ranked right, ties count one hal
   // 0.9 beats all three negatives, 0.7 beats 0.6 and 0.5: 5 of 6 pairs.
   close(rocAuc(hand()), 5 / 6);
   // Tie: positive 0.5 vs negatives 0.5 (tie = ½) and 0.2 (win = 1): 1.5 / 2.
-  const c = curveOf(prepare([0.5, 0.5, 0.2], [1, 0, 0], ones(3)));
+  const c = curveOf(prepareScored([0.5, 0.5, 0.2], [1, 0, 0], ones(3)));
   close(rocAuc(c), 0.75);
   // AP with the tie: one threshold run at 0.5 catches the positive at precision ½.
   close(averagePrecision(c), 0.5);
@@ -56,9 +56,9 @@ test('precision in the top share by weighted volume, tie runs pro rata', () => {
   close(precisionAtTop(hand(), 0.4).value, 0.5);     // top 2 rows: 1 of 2
   close(precisionAtTop(hand(), 0.3).value, 1 / 1.5); // 1.5 rows: the first, then half a negative
   // A weight-3 negative at the top: the top 25% of volume (1 of 4 weight) is all negative.
-  close(precisionAtTop(curveOf(prepare([0.9, 0.1], [0, 1], [3, 1])), 0.25).value, 0);
+  close(precisionAtTop(curveOf(prepareScored([0.9, 0.1], [0, 1], [3, 1])), 0.25).value, 0);
   // Tie run of (1 pos, 1 neg) cut in half: expected precision ½.
-  close(precisionAtTop(curveOf(prepare([0.5, 0.5, 0.1, 0.1], [1, 0, 0, 0], ones(4))), 0.25).value, 0.5);
+  close(precisionAtTop(curveOf(prepareScored([0.5, 0.5, 0.1, 0.1], [1, 0, 0, 0], ones(4))), 0.25).value, 0.5);
 });
 
 test('F2 at its best threshold', () => {
@@ -70,19 +70,19 @@ test('F2 at its best threshold', () => {
 
 test('ECE (equal mass), Brier and log-loss by hand', () => {
   // Two bins of two rows: {0.1→0, 0.1→1} (|0.1 − 0.5| = 0.4) and {0.9→1, 0.9→1} (0.1): ECE 0.25.
-  const p = prepare([0.1, 0.1, 0.9, 0.9], [0, 1, 1, 1], ones(4));
+  const p = prepareScored([0.1, 0.1, 0.9, 0.9], [0, 1, 1, 1], ones(4));
   close(ece(p, 2), 0.25);
   close(brier(p), (0.01 + 0.81 + 0.01 + 0.01) / 4);
   close(logLoss(p), -(3 * Math.log(0.9) + Math.log(0.1)) / 4);
 });
 
 test('undefined metrics are NaN, not an exception, and bad input names the field', () => {
-  const c = curveOf(prepare([0.3, 0.2], [0, 0], ones(2)));
+  const c = curveOf(prepareScored([0.3, 0.2], [0, 0], ones(2)));
   assert.ok(Number.isNaN(averagePrecision(c)) && Number.isNaN(rocAuc(c)));
-  assert.throws(() => prepare([0.1, NaN], [0, 1], ones(2)), (e: unknown) => e instanceof VigilError && e.field === 'scores' && e.row === 1);
-  assert.throws(() => prepare([0.1, 0.2], [0, 2], ones(2)), (e: unknown) => e instanceof VigilError && e.field === 'labels');
-  assert.throws(() => prepare([0.1, 0.2], [0, 1], [1, -1]), (e: unknown) => e instanceof VigilError && e.field === 'weights');
-  assert.throws(() => prepare([0.1, 0.2], [0], ones(2)), /labels/);
+  assert.throws(() => prepareScored([0.1, NaN], [0, 1], ones(2)), (e: unknown) => e instanceof VigilError && e.field === 'scores' && e.row === 1);
+  assert.throws(() => prepareScored([0.1, 0.2], [0, 2], ones(2)), (e: unknown) => e instanceof VigilError && e.field === 'labels');
+  assert.throws(() => prepareScored([0.1, 0.2], [0, 1], [1, -1]), (e: unknown) => e instanceof VigilError && e.field === 'weights');
+  assert.throws(() => prepareScored([0.1, 0.2], [0], ones(2)), /labels/);
 });
 
 function synthetic(n: number, seed: number, intWeights: boolean) {
@@ -101,7 +101,7 @@ test('weighted rows equal replicated rows for every threshold and probability me
   const { s, y, w } = synthetic(400, 5, true);
   const rs: number[] = [], ry: number[] = [];
   for (let i = 0; i < s.length; i++) for (let k = 0; k < w[i]; k++) { rs.push(s[i]); ry.push(y[i]); }
-  const pw = prepare(s, y, w), pr = prepare(rs, ry, ones(rs.length));
+  const pw = prepareScored(s, y, w), pr = prepareScored(rs, ry, ones(rs.length));
   const cw = curveOf(pw), cr = curveOf(pr);
   close(averagePrecision(cw), averagePrecision(cr), 1e-12);
   close(rocAuc(cw), rocAuc(cr), 1e-12);
@@ -144,8 +144,8 @@ test('AP, ROC-AUC, pAUC, Brier and log-loss match scikit-learn on the same weigh
   const r = spawnSync(PY, ['-c', script], { input: JSON.stringify({ s: [...s], y: [...y], w: [...w] }), encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const ref = JSON.parse(r.stdout);
-  const p = prepare(s, y, w), c = curveOf(p);
-  const cu = curveOf(prepare(s, y, ones(s.length)));
+  const p = prepareScored(s, y, w), c = curveOf(p);
+  const cu = curveOf(prepareScored(s, y, ones(s.length)));
   close(averagePrecision(c), ref.ap, 1e-10);
   close(rocAuc(c), ref.auc, 1e-10);
   close(partialAuc(c, 0.02).mcclish, ref.pauc, 1e-10);

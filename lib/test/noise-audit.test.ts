@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rankLikelyMislabelled, auditAgainstTruth } from '../src/policy/noiseAudit.js';
-import { sigmoid } from '../src/calibrate/apply.js';
+import { stableSigmoid } from '../src/calibrate/apply.js';
 import { createRng } from '../src/util/rng.js';
 import { VigilError } from '../src/util/errors.js';
 
@@ -26,10 +26,10 @@ test('on simulated label noise the top of the ranking is mostly real label error
   const trueY: number[] = [], obs: number[] = [], p: number[] = [];
   for (let i = 0; i < n; i++) {
     const z = rng.normal() * 3 - 2;
-    const y = rng.next() < sigmoid(z) ? 1 : 0;
+    const y = rng.next() < stableSigmoid(z) ? 1 : 0;
     trueY.push(y);
     obs.push(rng.next() < 0.05 ? 1 - y : y);  // 5% of labels flipped
-    p.push(sigmoid(z));                        // an out-of-fold model close to the truth
+    p.push(stableSigmoid(z));                        // an out-of-fold model close to the truth
   }
   const a = rankLikelyMislabelled(p, obs);
   const r = auditAgainstTruth(a.ranked, trueY, obs, 100);

@@ -1,6 +1,6 @@
 import type { Calibrator } from './types.js';
 
-export const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+export const stableSigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
 /** The downsampling correction: training kept a fraction r of negatives, which inflates the odds by 1/r. */
 export function downsamplingShift(negativeKeepRate: number): number {
@@ -21,8 +21,8 @@ export function stepIndex(thresholds: ArrayLike<number>, x: number): number {
 export function calibrateOne(cal: Calibrator, z: number): number {
   const x = z + cal.shift;
   switch (cal.method) {
-    case 'platt': return sigmoid(cal.a * x + cal.b);
-    case 'temperature': return sigmoid(x / cal.T);
+    case 'platt': return stableSigmoid(cal.a * x + cal.b);
+    case 'temperature': return stableSigmoid(x / cal.T);
     case 'isotonic': return cal.values[stepIndex(cal.thresholds, x)];
   }
 }

@@ -1,4 +1,4 @@
-import { validateScored } from '../eval/validate.js';
+import { validateScored, type GroupIds } from '../eval/validate.js';
 import { createRng, shuffleInPlace } from '../util/rng.js';
 import { VigilError } from '../util/errors.js';
 import { LOGLOSS_CLIP } from '../eval/metrics.js';
@@ -13,7 +13,7 @@ export interface FitCalibratorOptions {
   /** Fraction of negatives training kept; the correction log(rate) is applied before any method. */
   negativeKeepRate: number;
   /** Creator/leakage groups: cross-fit folds never split a group. */
-  groups?: ArrayLike<number> | null;
+  groups?: GroupIds | null;
   /** Cross-fit folds for the held-out comparison (default 2). */
   folds?: number;
   seed?: number;
@@ -28,7 +28,7 @@ export interface CandidateScore {
 export interface CalibrationSelection {
   chosen: CalibrationMethod;
   candidates: Partial<Record<CalibrationMethod, CandidateScore>>;
-  /** The uncalibrated baseline (shifted logit through a sigmoid) on the same folds. */
+  /** The uncalibrated baseline (shifted logit through a stableSigmoid) on the same folds. */
   uncalibrated: CandidateScore;
   folds: number;
   unit: 'group' | 'row';
@@ -47,9 +47,9 @@ export function fitMethod(method: CalibrationMethod, x: ArrayLike<number>, y: Ar
 }
 
 /** Fold per row: groups (or rows) shuffled with the seed and dealt round-robin, so folds are balanced. */
-function assignFolds(n: number, groups: ArrayLike<number> | null | undefined, folds: number, seed: number): Int32Array {
+function assignFolds(n: number, groups: GroupIds | null | undefined, folds: number, seed: number): Int32Array {
   const dense = new Int32Array(n);
-  const ids = new Map<number, number>();
+  const ids = new Map<number | string, number>();
   for (let i = 0; i < n; i++) {
     const g = groups ? groups[i] : i;
     let d = ids.get(g);

@@ -1,4 +1,4 @@
-import { sigmoid } from './apply.js';
+import { stableSigmoid } from './apply.js';
 
 /**
  * Weighted logistic regression of y on x (one feature plus intercept) by Newton's method.
@@ -24,7 +24,7 @@ export function fitPlatt(x: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLik
   for (let it = 0; it < 100; it++) {
     let ga = ridge * W * a, gb = 0, haa = ridge * W, hab = 0, hbb = 0;
     for (let i = 0; i < n; i++) {
-      const p = sigmoid(a * x[i] + b);
+      const p = stableSigmoid(a * x[i] + b);
       const r = w[i] * (p - y[i]), h = w[i] * p * (1 - p);
       ga += r * x[i]; gb += r;
       haa += h * x[i] * x[i]; hab += h * x[i]; hbb += h;

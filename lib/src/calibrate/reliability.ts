@@ -1,4 +1,4 @@
-import { prepare } from '../eval/curves.js';
+import { prepareScored } from '../eval/curves.js';
 import { equalMassBins } from '../eval/metrics.js';
 
 export interface ReliabilityBin {
@@ -15,7 +15,7 @@ export interface ReliabilityBin {
 }
 
 /** 95% Wilson score interval for a proportion p from n (possibly fractional, effective) trials. */
-export function wilson(p: number, n: number, z = 1.959964): [number, number] {
+export function wilsonInterval(p: number, n: number, z = 1.959964): [number, number] {
   if (!(n > 0)) return [0, 1];
   const z2 = z * z;
   const den = 1 + z2 / n;
@@ -33,12 +33,12 @@ export function wilson(p: number, n: number, z = 1.959964): [number, number] {
 export function reliabilityDiagram(
   probs: ArrayLike<number>, labels: ArrayLike<number>, weights: ArrayLike<number>, bins = 15,
 ): { bins: ReliabilityBin[]; log10_floor: number } {
-  const p = prepare(probs, labels, weights);
+  const p = prepareScored(probs, labels, weights);
   const out = equalMassBins(p, bins).map((b): ReliabilityBin => {
     const neff = b.weight2 > 0 ? (b.weight * b.weight) / b.weight2 : 0;
     return {
       lo: b.lo, hi: b.hi, mean_pred: b.meanPred, observed: b.observed,
-      ci: wilson(b.observed, neff), rows: b.rows, weight: b.weight, effective_n: neff,
+      ci: wilsonInterval(b.observed, neff), rows: b.rows, weight: b.weight, effective_n: neff,
     };
   });
   const positive = out.map((b) => b.mean_pred).filter((v) => v > 0);

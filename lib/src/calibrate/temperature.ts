@@ -1,4 +1,4 @@
-import { sigmoid } from './apply.js';
+import { stableSigmoid } from './apply.js';
 
 /**
  * Temperature T minimising the weighted log-loss of σ(x/T). The loss is convex in u = 1/T, so the
@@ -8,7 +8,7 @@ import { sigmoid } from './apply.js';
 export function fitTemperature(x: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number>): { T: number } {
   const grad = (u: number) => {
     let g = 0;
-    for (let i = 0; i < x.length; i++) g += w[i] * (sigmoid(u * x[i]) - y[i]) * x[i];
+    for (let i = 0; i < x.length; i++) g += w[i] * (stableSigmoid(u * x[i]) - y[i]) * x[i];
     return g;
   };
   let lo = 1e-3, hi = 1e3;

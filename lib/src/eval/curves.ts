@@ -1,4 +1,4 @@
-import { validateScored } from './validate.js';
+import { validateScored, type GroupIds } from './validate.js';
 
 /**
  * Scores sorted once, descending, with their tie runs and (dense) group index per sorted position.
@@ -27,11 +27,11 @@ export interface Prepared {
  * Sort and index the inputs. `groups` are arbitrary integer ids (creator or leakage group);
  * without them every row is its own group.
  */
-export function prepare(
+export function prepareScored(
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
   weights: ArrayLike<number>,
-  groups?: ArrayLike<number> | null,
+  groups?: GroupIds | null,
 ): Prepared {
   validateScored(scores, labels, weights, groups);
   const n = scores.length;
@@ -41,7 +41,7 @@ export function prepare(
   const order = Int32Array.from(idx);
   const score = new Float64Array(n), posW = new Float64Array(n), negW = new Float64Array(n);
   const group = new Int32Array(n);
-  const dense = new Map<number, number>();
+  const dense = new Map<number | string, number>();
   const runs: number[] = [];
   for (let k = 0; k < n; k++) {
     const i = order[k];

@@ -1,4 +1,5 @@
-import { allocCurve, curveOf, prepare, type Curve, type Prepared } from './curves.js';
+import type { GroupIds } from './validate.js';
+import { allocCurve, curveOf, prepareScored, type Curve, type Prepared } from './curves.js';
 import { averagePrecision, bestFBeta, brier, ece, logLoss, partialAuc, precisionAtTop, recallAtFpr, rocAuc } from './metrics.js';
 import { groupBootstrap, type MetricValues } from './bootstrap.js';
 import { VigilError } from '../util/errors.js';
@@ -80,7 +81,7 @@ export function evaluate(
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
   weights: ArrayLike<number>,
-  groups: ArrayLike<number> | null,
+  groups: GroupIds | null,
   opts: EvaluateOptions = {},
 ): MetricBlock {
   const r = evalConfigSchema.safeParse(opts);
@@ -96,7 +97,7 @@ export function evaluate(
     fprTargets: uniq([...parsed.fprTargets, ...parsed.criteria.filter((c) => c.metric === 'recall_at_fpr').map((c) => c.at)]),
     topShares: uniq([...parsed.topShares, ...parsed.criteria.filter((c) => c.metric === 'precision_at_top').map((c) => c.at)]),
   };
-  const prep = prepare(scores, labels, weights, groups);
+  const prep = prepareScored(scores, labels, weights, groups);
   let probs = true;
   for (let k = 0; k < prep.n; k++) if (prep.score[k] < 0 || prep.score[k] > 1) { probs = false; break; }
   const scratch = allocCurve(prep);

@@ -1,3 +1,4 @@
+import type { GroupIds } from './validate.js';
 import type { VideoTable } from '../data/table.js';
 import { frameCount } from '../data/table.js';
 import { VigilError } from '../util/errors.js';
@@ -118,7 +119,7 @@ export function evaluateSlices(
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
   weights: ArrayLike<number>,
-  groups: ArrayLike<number> | null,
+  groups: GroupIds | null,
   opts: EvaluateOptions & { minSlicePositives?: number } = {},
 ): Record<string, SliceBlock> {
   const minPos = opts.minSlicePositives ?? 20;
@@ -126,7 +127,7 @@ export function evaluateSlices(
   for (const s of slices) {
     const m = s.positions.length;
     const sc = new Float64Array(m), lb = new Int8Array(m), wt = new Float64Array(m);
-    const gr = groups ? new Int32Array(m) : null;
+    const gr: (number | string)[] | null = groups ? new Array(m) : null;
     let positives = 0, wp = 0;
     for (let k = 0; k < m; k++) {
       const i = s.positions[k];
@@ -135,7 +136,7 @@ export function evaluateSlices(
       if (gr && groups) gr[k] = groups[i];
       if (labels[i] === 1) { positives++; wp += weights[i]; }
     }
-    const block = evaluate(sc, lb, wt, gr, opts);
+    const block = evaluate(sc, lb, wt, gr as GroupIds | null, opts);
     out[s.name] = {
       ...block,
       description: s.description,

@@ -1,3 +1,4 @@
+import type { GroupIds } from './validate.js';
 import { VigilError } from '../util/errors.js';
 import { evaluate, type EvaluateOptions, type MetricBlock } from './evaluate.js';
 
@@ -13,7 +14,7 @@ export function evaluateAgainstTruth(
   trueLabels: ArrayLike<number>,
   oracleP: ArrayLike<number>,
   weights: ArrayLike<number>,
-  groups: ArrayLike<number> | null,
+  groups: GroupIds | null,
   opts: EvaluateOptions = {},
 ): { observed: MetricBlock; true_labels: MetricBlock; oracle: { observed: MetricBlock; true_labels: MetricBlock } } {
   if (trueLabels.length !== scores.length) throw new VigilError(`'trueLabels': length ${trueLabels.length} differs from 'scores' length ${scores.length}`, { field: 'trueLabels' });

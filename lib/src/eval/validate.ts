@@ -1,5 +1,8 @@
 import { VigilError } from '../util/errors.js';
 
+/** Resampling/fold unit per row: numeric group ids (leakage groups) or string ids (creator ids). */
+export type GroupIds = ArrayLike<number> | ArrayLike<string>;
+
 /**
  * Checks the arrays every metric takes: same length, finite scores, 0/1 labels, finite non-negative
  * weights. Errors name the array and the first bad row so a caller can find it.
@@ -8,7 +11,7 @@ export function validateScored(
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
   weights: ArrayLike<number>,
-  groups?: ArrayLike<number> | null,
+  groups?: GroupIds | null,
 ): void {
   const n = scores.length;
   if (labels.length !== n) throw new VigilError(`'labels': length ${labels.length} differs from 'scores' length ${n}`, { field: 'labels' });

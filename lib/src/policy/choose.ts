@@ -1,9 +1,10 @@
-import { curveOf, prepare } from '../eval/curves.js';
+import type { GroupIds } from '../eval/validate.js';
+import { curveOf, prepareScored } from '../eval/curves.js';
 import { precisionAtTop } from '../eval/metrics.js';
 import { sha256 } from '../util/hash.js';
 import { VigilError } from '../util/errors.js';
 import { policyConfigSchema, POLICY_CONSTRAINTS, type PolicyConfig, type PolicyConstraint } from './config.js';
-import { CurveView, solvePolicy, bestBlockPrecisionWithinCapacity, minimalRecallSet, maximalFprSet, type Solution } from './solve.js';
+import { CurveView, solvePolicy, bestBlockPrecisionWithinCapacity, minimalRecallSet, maximalFprSet, type PolicySolution } from './solve.js';
 import { achievedValues, achievedWithCi, type Achieved } from './achieved.js';
 
 export type ConstraintName = PolicyConstraint | 'top_precision';
@@ -67,12 +68,12 @@ export interface Policy {
 
 export interface ChooseOptions {
   /** Creator/leakage groups for the achieved numbers' intervals. */
-  groups?: ArrayLike<number> | null;
+  groups?: GroupIds | null;
   /** Policy tags per row (for per-category thresholds and recall). */
   tags?: readonly (readonly string[])[] | null;
 }
 
-export const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
@@ -90,7 +91,7 @@ function thresholdsOf(v: CurveView, s: { q: number; b: number }) {
   };
 }
 
-const violated = (s: Solution): PolicyConstraint[] => POLICY_CONSTRAINTS.filter((c) => s.violation[c] > 1e-12);
+const violated = (s: PolicySolution): PolicyConstraint[] => POLICY_CONSTRAINTS.filter((c) => s.violation[c] > 1e-12);
 
 /**
  * Picks QUEUE and BLOCK thresholds from the constraints (see docs/evaluation.md): the smallest
@@ -107,7 +108,7 @@ export function choosePolicy(
   if (opts.tags && opts.tags.length !== scores.length) {
     throw new VigilError(`'tags': length ${opts.tags.length} differs from 'scores' length ${scores.length}`, { field: 'tags' });
   }
-  const prep = prepare(scores, labels, weights, opts.groups);
+  const prep = prepareScored(scores, labels, weights, opts.groups);
   const c = curveOf(prep);
   if (!(c.P > 0) || !(c.N > 0)) {
     throw new VigilError(`'labels': choosing a policy needs positives and negatives with weight > 0 (got positive weight ${c.P}, negative weight ${c.N})`, { field: 'labels' });
@@ -165,7 +166,7 @@ export function choosePolicy(
   };
 }
 
-function constraintStatus(v: CurveView, cfg: PolicyConfig, s: Solution, top: number): Record<ConstraintName, ConstraintStatus> {
+function constraintStatus(v: CurveView, cfg: PolicyConfig, s: PolicySolution, top: number): Record<ConstraintName, ConstraintStatus> {
   const { q, b } = s;
   const queue = v.vol(q) - v.vol(b);
   return {
@@ -196,7 +197,7 @@ function constraintStatus(v: CurveView, cfg: PolicyConfig, s: Solution, top: num
 }
 
 /** Plain-language notes: what binds, what conflicts, and the arithmetic behind it. */
-function explain(v: CurveView, cfg: PolicyConfig, s: Solution, top: number): BindingNote[] {
+function explain(v: CurveView, cfg: PolicyConfig, s: PolicySolution, top: number): BindingNote[] {
   const notes: BindingNote[] = [];
   const kR = minimalRecallSet(v, cfg.minRecall);
   const kF = maximalFprSet(v, cfg.maxFpr);

@@ -1,4 +1,5 @@
-import { curveOf, prepare } from '../eval/curves.js';
+import type { GroupIds } from '../eval/validate.js';
+import { curveOf, prepareScored } from '../eval/curves.js';
 import type { Policy } from './choose.js';
 import { achievedWithCi, runIndexFor, type Achieved } from './achieved.js';
 
@@ -27,9 +28,9 @@ export interface PolicyEvaluation {
  */
 export function evaluatePolicy(
   policy: Policy, scores: ArrayLike<number>, labels: ArrayLike<number>, weights: ArrayLike<number>,
-  groups: ArrayLike<number> | null, opts: { bootstrap?: number; seed?: number } = {},
+  groups: GroupIds | null, opts: { bootstrap?: number; seed?: number } = {},
 ): PolicyEvaluation {
-  const prep = prepare(scores, labels, weights, groups);
+  const prep = prepareScored(scores, labels, weights, groups);
   const c = curveOf(prep);
   const q = runIndexFor(c.thresholds, policy.queue_threshold);
   const b = policy.block_enabled ? Math.min(q, runIndexFor(c.thresholds, policy.block_threshold)) : -1;

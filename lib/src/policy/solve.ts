@@ -5,7 +5,7 @@ import type { PolicyConfig, PolicyConstraint } from './config.js';
  * The ALLOW/QUEUE/BLOCK choice as indices into a curve's distinct thresholds (descending scores):
  * flagged (QUEUE ∪ BLOCK) = runs 0..q, BLOCK = runs 0..b, b ≤ q; −1 means the empty set.
  */
-export interface Solution {
+export interface PolicySolution {
   q: number;
   b: number;
   /** How far each threshold constraint is missed (0 = met), in its own units. */
@@ -77,10 +77,10 @@ function tables(v: CurveView, cfg: PolicyConfig) {
  * they cannot, the lower-priority one is missed by as little as possible: the most precise BLOCK set
  * that fits capacity, or the largest BLOCK set that keeps the required precision.
  */
-export function solvePolicy(v: CurveView, cfg: PolicyConfig, priority: readonly PolicyConstraint[]): Solution {
+export function solvePolicy(v: CurveView, cfg: PolicyConfig, priority: readonly PolicyConstraint[]): PolicySolution {
   const { bmin, bestIn, nextGood, lastGood } = tables(v, cfg);
   const capFirst = priority.indexOf('queue_capacity') < priority.indexOf('block_precision');
-  let best: Solution | null = null;
+  let best: PolicySolution | null = null;
   let bestKey: number[] = [];
   for (let q = -1; q < v.K; q++) {
     let b: number;

@@ -1,4 +1,4 @@
-import { curveOf, prepare, type Curve } from '../eval/curves.js';
+import { curveOf, prepareScored, type Curve } from '../eval/curves.js';
 
 /** One point of the trade-off frontier: flag every upload with `score >= threshold`. */
 export interface SweepRow {
@@ -31,7 +31,7 @@ export function sweepRowAt(c: Curve, k: number): SweepRow {
 export function thresholdSweep(
   scores: ArrayLike<number>, labels: ArrayLike<number>, weights: ArrayLike<number>, opts: { maxPoints?: number } = {},
 ): SweepRow[] {
-  const c = curveOf(prepare(scores, labels, weights));
+  const c = curveOf(prepareScored(scores, labels, weights));
   const K = c.tp.length;
   const maxPoints = Math.max(2, opts.maxPoints ?? 200);
   if (K <= maxPoints) return Array.from({ length: K }, (_, k) => sweepRowAt(c, k));
