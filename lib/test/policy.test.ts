@@ -110,6 +110,8 @@ test('infeasible safety and top-share shortfall are reported, never thrown', () 
     assert.equal(r.feasible, Object.values(r.constraint_status).every((c) => c.met));
   }
   assert.throws(() => choosePolicy([0.1, 0.2], [0, 0], [1, 1], base), (e: unknown) => e instanceof VigilError && e.field === 'labels');
+  assert.throws(() => choosePolicy(S, Y, W, { ...base, queueCapacity: 2 }), (e: unknown) => e instanceof VigilError && e.field === 'queueCapacity');
+  assert.throws(() => choosePolicy(S, Y, W, { ...base, priority: ['fpr', 'fpr', 'recall', 'queue_capacity'] }), (e: unknown) => e instanceof VigilError && e.field === 'priority');
 });
 
 test('per-category thresholds and category recall', () => {

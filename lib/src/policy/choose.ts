@@ -104,7 +104,12 @@ export function choosePolicy(
   scores: ArrayLike<number>, labels: ArrayLike<number>, weights: ArrayLike<number>,
   cfgIn: Partial<PolicyConfig>, opts: ChooseOptions = {},
 ): Policy {
-  const cfg = policyConfigSchema.parse(cfgIn);
+  const parsed = policyConfigSchema.safeParse(cfgIn);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new VigilError(`policy option '${i.path.join('.')}': ${i.message}`, { field: i.path.join('.') });
+  }
+  const cfg = parsed.data;
   if (opts.tags && opts.tags.length !== scores.length) {
     throw new VigilError(`'tags': length ${opts.tags.length} differs from 'scores' length ${scores.length}`, { field: 'tags' });
   }
