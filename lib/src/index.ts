@@ -27,3 +27,6 @@ export * from './policy/achieved.js';
 export * from './policy/choose.js';
 export * from './policy/evaluatePolicy.js';
 export * from './policy/noiseAudit.js';
+export * from './data/schema.js';
+export * from './data/parquet.js';
+export * from './data/arrow.js';
