@@ -11,6 +11,7 @@ import { prepareScored } from '../src/eval/curves.js';
 import { ece } from '../src/eval/metrics.js';
 import { createRng } from '../src/util/rng.js';
 import { VigilError } from '../src/util/errors.js';
+import { sklearnAvailable, runPythonJson, SKLEARN_SKIP } from './helpers.js';
 
 test('PAV on a hand case', () => {
   // y by x: 0 | 1 0 | 1 1 → the violator pair (1, 0) pools to 0.5; the two 1s pool to 1.
@@ -22,6 +23,9 @@ test('PAV on a hand case', () => {
   assert.deepEqual(fitIsotonic([1, 2], [1, 0], [3, 1]), { thresholds: [], values: [0.75] });
   // Equal x values share one block even when their labels differ.
   assert.deepEqual(fitIsotonic([1, 1, 2], [0, 1, 1], [1, 1, 1]), { thresholds: [1.5], values: [0.5, 1 - 1e-6] });
+  // A tie group enters whole: x = 2 has mean 2/3 > 1/2, so no pooling — even though its first row
+  // (y = 0) alone would violate the order.
+  assert.deepEqual(fitIsotonic([1, 1, 2, 2, 2], [0, 1, 0, 1, 1], [1, 1, 1, 1, 1]), { thresholds: [1.5], values: [0.5, 2 / 3] });
 });
 
 test('isotonic calibrator follows the documented step rule values[#{k : thresholds[k] <= z + shift}]', () => {
@@ -121,4 +125,34 @@ test('reliability diagram: equal-mass bins with Wilson intervals', () => {
   // Wilson 1/4 at 95%: centre (0.25 + 1.92/4)/(1 + 3.84/4) ≈ 0.3726, half-width ≈ 0.3270.
   assert.ok(Math.abs(d.bins[0].ci[0] - 0.0456) < 1e-3 && Math.abs(d.bins[0].ci[1] - 0.6994) < 1e-3, String(d.bins[0].ci));
   assert.equal(d.log10_floor, -1);
+});
+
+test('isotonic and Platt match scikit-learn on the same weighted data', (t) => {
+  if (!sklearnAvailable()) { t.skip(SKLEARN_SKIP); return; }
+  const rng = createRng(21);
+  const n = 800;
+  const x = Array.from({ length: n }, () => Math.round(rng.normal() * 200) / 100);  // ties on purpose
+  const y = x.map((v) => (rng.next() < stableSigmoid(1.3 * v - 1) ? 1 : 0));
+  const w = x.map(() => 0.5 + rng.next() * 2);
+  const ref = runPythonJson([
+    'import json, sys',
+    'import numpy as np',
+    'from sklearn.isotonic import IsotonicRegression',
+    'from sklearn.linear_model import LogisticRegression',
+    'd = json.load(sys.stdin)',
+    'x = np.array(d["x"]); y = np.array(d["y"]); w = np.array(d["w"])',
+    'iso = IsotonicRegression(out_of_bounds="clip").fit(x, y, sample_weight=w)',
+    'lr = LogisticRegression(penalty="none", tol=1e-12, max_iter=10000).fit(x.reshape(-1, 1), y, sample_weight=w)',
+    'print(json.dumps({"iso": iso.predict(x).tolist(), "a": float(lr.coef_[0][0]), "b": float(lr.intercept_[0])}))',
+  ].join('\n'), { x, y, w }) as { iso: number[]; a: number; b: number };
+  const iso = fitIsotonic(x, y, w);
+  const mine = applyCalibrator({ method: 'isotonic', shift: 0, ...iso }, x);
+  // Same step values at every training point (ours are clipped to [1e-6, 1 − 1e-6]).
+  ref.iso.forEach((v, i) => assert.ok(Math.abs(mine[i] - Math.min(1 - 1e-6, Math.max(1e-6, v))) < 1e-9, `row ${i}: ${mine[i]} vs ${v}`));
+  // Platt without ridge is plain weighted logistic regression: same optimum (lbfgs stops a little
+  // short of it, so the parameters agree to 1e-4 and our loss is no worse).
+  const p = fitPlatt(x, y, w, 0);
+  assert.ok(Math.abs(p.a - ref.a) < 1e-4 && Math.abs(p.b - ref.b) < 1e-4, `${JSON.stringify(p)} vs ${ref.a}, ${ref.b}`);
+  const loss = (a: number, b: number) => x.reduce((s, v, i) => s - w[i] * Math.log(y[i] ? stableSigmoid(a * v + b) : 1 - stableSigmoid(a * v + b)), 0);
+  assert.ok(loss(p.a, p.b) <= loss(ref.a, ref.b) + 1e-9);
 });

@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { prepareScored, curveOf, rocCurve } from '../src/eval/curves.js';
 import { averagePrecision, rocAuc, partialAuc, recallAtFpr, precisionAtTop, bestFBeta, ece, brier, logLoss } from '../src/eval/metrics.js';
 import { createRng } from '../src/util/rng.js';
 import { VigilError } from '../src/util/errors.js';
+import { sklearnAvailable, runPythonJson, SKLEARN_SKIP } from './helpers.js';
 
 const ones = (n: number) => new Float64Array(n).fill(1);
 const close = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
@@ -114,17 +113,8 @@ test('weighted rows equal replicated rows for every threshold and probability me
   // (ECE is left out: a weight-3 row sits in one bin while its three copies may straddle a boundary.)
 });
 
-const PY = '/usr/bin/python3';
-function sklearnAvailable(): boolean {
-  if (!existsSync(PY)) return false;
-  return spawnSync(PY, ['-c', 'import sklearn'], { encoding: 'utf8' }).status === 0;
-}
-
 test('AP, ROC-AUC, pAUC, Brier and log-loss match scikit-learn on the same weighted scores', (t) => {
-  if (!sklearnAvailable()) {
-    t.skip('scikit-learn not found under /usr/bin/python3 (apt-get install -y python3-sklearn)');
-    return;
-  }
+  if (!sklearnAvailable()) { t.skip(SKLEARN_SKIP); return; }
   const { s, y, w } = synthetic(600, 9, false);
   const script = [
     'import json, sys',
@@ -141,9 +131,7 @@ test('AP, ROC-AUC, pAUC, Brier and log-loss match scikit-learn on the same weigh
     ' "auc_unw": roc_auc_score(d["y"], d["s"]),',
     '}))',
   ].join('\n');
-  const r = spawnSync(PY, ['-c', script], { input: JSON.stringify({ s: [...s], y: [...y], w: [...w] }), encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const ref = JSON.parse(r.stdout);
+  const ref = runPythonJson(script, { s: [...s], y: [...y], w: [...w] }) as Record<string, number>;
   const p = prepareScored(s, y, w), c = curveOf(p);
   const cu = curveOf(prepareScored(s, y, ones(s.length)));
   close(averagePrecision(c), ref.ap, 1e-10);

@@ -13,14 +13,13 @@ export function fitIsotonic(
   idx.sort((a, b) => x[a] - x[b]);
   // Blocks as parallel stacks: weighted sum of y, weight, first and last x.
   const sy: number[] = [], sw: number[] = [], xlo: number[] = [], xhi: number[] = [];
-  for (let k = 0; k < idx.length; k++) {
-    const i = idx[k];
-    // Equal x values must share one value, so they start in one block.
-    if (sw.length > 0 && xhi[xhi.length - 1] === x[i]) {
-      sy[sy.length - 1] += w[i] * y[i]; sw[sw.length - 1] += w[i];
-    } else {
-      sy.push(w[i] * y[i]); sw.push(w[i]); xlo.push(x[i]); xhi.push(x[i]);
-    }
+  for (let k = 0; k < idx.length;) {
+    // Equal x values must share one value, so a whole tie group enters as one point: pooling on a
+    // partial tie group could merge blocks that the complete group would keep apart.
+    const xv = x[idx[k]];
+    let ty = 0, tw = 0;
+    for (; k < idx.length && x[idx[k]] === xv; k++) { const i = idx[k]; ty += w[i] * y[i]; tw += w[i]; }
+    sy.push(ty); sw.push(tw); xlo.push(xv); xhi.push(xv);
     // Pool while the last block's mean is not above the previous one's (strictly increasing steps).
     while (sw.length > 1) {
       const m = sw.length - 1;
