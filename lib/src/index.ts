@@ -12,6 +12,7 @@ export * from './eval/bootstrap.js';
 export * from './eval/evaluate.js';
 export * from './eval/slices.js';
 export * from './eval/truth.js';
+export * from './eval/testSet.js';
 export * from './calibrate/config.js';
 export * from './calibrate/types.js';
 export * from './calibrate/apply.js';

@@ -113,13 +113,17 @@ test('weighted rows equal replicated rows for every threshold and probability me
   // (ECE is left out: a weight-3 row sits in one bin while its three copies may straddle a boundary.)
 });
 
-test('AP, ROC-AUC, pAUC, Brier and log-loss match scikit-learn on the same weighted scores', (t) => {
+test('AP, ROC-AUC, pAUC, recall@FPR, F2, Brier and log-loss match scikit-learn on the same weighted scores', (t) => {
   if (!sklearnAvailable()) { t.skip(SKLEARN_SKIP); return; }
   const { s, y, w } = synthetic(600, 9, false);
   const script = [
     'import json, sys',
-    'from sklearn.metrics import average_precision_score, roc_auc_score, brier_score_loss, log_loss',
+    'import numpy as np',
+    'from sklearn.metrics import average_precision_score, roc_auc_score, brier_score_loss, log_loss, roc_curve, precision_recall_curve',
     'd = json.load(sys.stdin)',
+    'fpr, tpr, _ = roc_curve(d["y"], d["s"], sample_weight=d["w"], drop_intermediate=False)',
+    'p, r, _ = precision_recall_curve(d["y"], d["s"], sample_weight=d["w"])',
+    'f2 = np.where(4 * p + r > 0, 5 * p * r / np.maximum(4 * p + r, 1e-300), 0)',
     'print(json.dumps({',
     ' "ap": average_precision_score(d["y"], d["s"], sample_weight=d["w"]),',
     ' "auc": roc_auc_score(d["y"], d["s"], sample_weight=d["w"]),',
@@ -129,6 +133,8 @@ test('AP, ROC-AUC, pAUC, Brier and log-loss match scikit-learn on the same weigh
     ' "logloss": log_loss(d["y"], d["s"], sample_weight=d["w"]),',
     ' "ap_unw": average_precision_score(d["y"], d["s"]),',
     ' "auc_unw": roc_auc_score(d["y"], d["s"]),',
+    ' "rec": {str(t): float(tpr[fpr <= t + 1e-12].max()) for t in (0.005, 0.01, 0.02, 0.1)},',
+    ' "f2": float(f2.max()),',
     '}))',
   ].join('\n');
   const ref = runPythonJson(script, { s: [...s], y: [...y], w: [...w] }) as Record<string, number>;
@@ -141,5 +147,8 @@ test('AP, ROC-AUC, pAUC, Brier and log-loss match scikit-learn on the same weigh
   close(brier(p), ref.brier, 1e-10);
   close(logLoss(p), ref.logloss, 1e-10);
   close(averagePrecision(cu), ref.ap_unw, 1e-10);
+  const rec = ref.rec as unknown as Record<string, number>;
+  for (const t of [0.005, 0.01, 0.02, 0.1]) close(recallAtFpr(c, t).value, rec[String(t)], 1e-10);
+  close(bestFBeta(c, 2).value, ref.f2, 1e-10);
   close(rocAuc(cu), ref.auc_unw, 1e-10);
 });

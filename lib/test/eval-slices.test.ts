@@ -4,6 +4,8 @@ import type { VideoTable } from '../src/data/table.js';
 import { defineSlices, evaluateSlices, spikeCountries } from '../src/eval/slices.js';
 import { VigilError } from '../src/util/errors.js';
 import { containsNaN } from './helpers.js';
+import { evaluateTestSet } from '../src/eval/testSet.js';
+import { evalConfigSchema } from '../src/eval/config.js';
 
 interface Row {
   age?: number; strikes?: number; country?: string; lang?: string | null; transcript?: string | null;
@@ -102,4 +104,23 @@ test('slice blocks: support, too-small flag, empty slice marked with nulls not N
   // category:violence holds positives 0.9 and 0.8 above every negative: AUC 1.
   assert.equal(res['category:violence'].roc_auc.value, 1);
   assert.equal(containsNaN(res), false);
+});
+
+test('evaluateTestSet: test block, slices and reliability from a table', () => {
+  const t = table(rows);
+  const testRows = Int32Array.from([0, 2, 3, 4, 5, 6, 7]);
+  const scores = [0.9, 0.3, 0.6, 0.1, 0.4, 0.8, 0.05];
+  const cfg = evalConfigSchema.parse({ bootstrap: 20, minSlicePositives: 1, eceBins: 3 });
+  const r = evaluateTestSet({
+    table: t, rows: testRows, scores, groups: testRows.map((i) => t.creatorId[i].length + i), trainRows: Int32Array.from(rows.keys()), cfg,
+    extraSlices: { first_two: [1, 1, 0, 0, 0, 0, 0] },
+  });
+  assert.equal(r.test.n, 7);
+  assert.equal(r.test.positives, 3);
+  // Train prevalence: BR 1/3 vs overall 3/8 — not ≥ 3×, so no spike regions.
+  assert.deepEqual(r.spike_countries, []);
+  assert.equal(r.slices.first_two.support.rows, 2);
+  assert.equal(r.reliability!.length, 3);
+  assert.equal(containsNaN(r), false);
+  assert.throws(() => evaluateTestSet({ table: t, rows: testRows, scores: [0.1], groups: null, trainRows: testRows, cfg }), /scores/);
 });
