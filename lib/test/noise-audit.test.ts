@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rankLikelyMislabelled, auditAgainstTruth } from '../src/policy/noiseAudit.js';
+import { rankLikelyMislabelled, auditAgainstTruth, reviewList } from '../src/policy/noiseAudit.js';
 import { stableSigmoid } from '../src/calibrate/apply.js';
 import { createRng } from '../src/util/rng.js';
 import { VigilError } from '../src/util/errors.js';
@@ -17,6 +17,7 @@ test('confident learning on a hand case', () => {
   assert.deepEqual(a.flagged, { labelled0_looks1: 1, labelled1_looks0: 1 });
   const truth = [1, 1, 0, 0, 0, 1];
   assert.deepEqual(auditAgainstTruth(a.ranked, truth, obs, 10), { k: 2, mislabelled: 2, precision: 1, base_rate: 2 / 6, lift: 3 });
+  assert.deepEqual(reviewList(a, ['a', 'b', 'c', 'd', 'e', 'f'], p, obs, 1), [{ video_id: 'e', observed: 1, oof_p: 0.05, other_class_p: 0.95 }]);
   assert.throws(() => rankLikelyMislabelled([1.2], [1]), (e: unknown) => e instanceof VigilError && e.field === 'oofProb');
 });
 

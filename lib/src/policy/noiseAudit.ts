@@ -70,3 +70,15 @@ export function auditAgainstTruth(
   const precision = kk > 0 ? hit / kk : null;
   return { k: kk, mislabelled: hit, precision, base_rate: base, lift: precision !== null && base ? precision / base : null };
 }
+
+/** The top `k` of an audit as a re-review list for the report: which upload, its label and why. */
+export function reviewList(
+  audit: NoiseAudit, videoIds: ArrayLike<string>, oofProb: ArrayLike<number>, observed: ArrayLike<number>, k: number,
+): { video_id: string; observed: number; oof_p: number; other_class_p: number }[] {
+  const out = [];
+  for (let j = 0; j < Math.min(k, audit.ranked.length); j++) {
+    const i = audit.ranked[j];
+    out.push({ video_id: videoIds[i], observed: observed[i], oof_p: oofProb[i], other_class_p: audit.scores[j] });
+  }
+  return out;
+}
