@@ -1,5 +1,7 @@
 import type { Command } from '../command.js';
+import { extractCommand } from './extract.js';
 
 /** Every `vigil` subcommand, in the order `vigil --help` lists them. */
 export const commands: Command[] = [
+  extractCommand,
 ];
