@@ -7,3 +7,7 @@ export * from './split/types.js';
 export * from './data/schema.js';
 export * from './data/parquet.js';
 export * from './data/arrow.js';
+export * from './extract/extract.js';
+export * from './extract/batch.js';
+export * from './extract/bench.js';
+export * from './extract/visualEncoder.js';

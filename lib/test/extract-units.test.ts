@@ -148,3 +148,20 @@ test('extractor id names model, layer, dims and frame rate', () => {
   assert.notEqual(extractorId({ fps: 2 }), EXTRACTOR_ID);
   assert.deepEqual(visualLayout(261), { embDim: 256, probOffset: 256, classes: ['drawing', 'hentai', 'neutral', 'porn', 'sexy'] });
 });
+
+test('vigil extract: missing --out or inputs and a bad --layer are usage errors naming the flag', async () => {
+  const { main } = await import('../src/cli/main.js');
+  const err = console.error;
+  const seen: string[] = [];
+  console.error = (m: unknown) => { seen.push(String(m)); };
+  try {
+    assert.equal(await main(['extract', 'a.mp4']), 2);
+    assert.match(seen.join('\n'), /--out is required/);
+    assert.equal(await main(['extract', '--out', 'x']), 2);
+    assert.match(seen.join('\n'), /at least one video/);
+    assert.equal(await main(['extract', 'a.mp4', '--out', 'x', '--layer', 'conv9']), 2);
+    assert.match(seen.join('\n'), /--layer: expected dense_1 or dense_2/);
+  } finally {
+    console.error = err;
+  }
+});

@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import * as jpeg from 'jpeg-js';
 import { hasFfmpeg } from '../src/extract/ffmpeg.js';
 import { loadExtractor, extractVideo, type Extractor } from '../src/extract/extract.js';
-import { extractBatch, REPORT_FILE, type ExtractReport } from '../src/extract/batch.js';
+import { extractBatch, EXTRACT_REPORT_FILE, type ExtractReport } from '../src/extract/batch.js';
 import { sampleVideoFrames } from '../src/extract/frames.js';
 import { AUDIO_FEATURE_NAMES } from '../src/extract/audio.js';
 import { readSidecar } from '../src/extract/metadata.js';
@@ -96,7 +96,7 @@ test('a corrupt file fails alone with a message naming it; the others are all wr
   assert.deepEqual(new Set(table.videoId), new Set(inputs().filter((p) => !p.includes('corrupt')).map((p) => p.split('/').pop()!.replace(/\.mp4$/, ''))));
   assert.equal(report.extracted.length, table.n);
   assert.ok(report.parts.length >= 2, 'batches of 2 give several parts');
-  const onDisk = JSON.parse(readFileSync(join(out, REPORT_FILE), 'utf8')) as ExtractReport;
+  const onDisk = JSON.parse(readFileSync(join(out, EXTRACT_REPORT_FILE), 'utf8')) as ExtractReport;
   assert.equal(onDisk.failed[0].path, report.failed[0].path);
 });
 
@@ -155,7 +155,7 @@ test('VAD finds the speech after the 1 s of silence', { skip: skipSpeech }, () =
 
 test('no raw media left behind: output holds only Parquet parts and the report; temp folders are gone', { skip }, async () => {
   const files = walk(out);
-  assert.ok(files.every((f) => f === REPORT_FILE || /^videos\.parquet\/part-\d{5}\.parquet$/.test(f)), files.join(', '));
+  assert.ok(files.every((f) => f === EXTRACT_REPORT_FILE || /^videos\.parquet\/part-\d{5}\.parquet$/.test(f)), files.join(', '));
   assert.deepEqual(readdirSync(tmpRoot), []);
   // and on failure inside the sampler (ffmpeg fails after the temp folder exists)
   await assert.rejects(

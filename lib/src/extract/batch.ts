@@ -43,8 +43,8 @@ export interface ExtractReport {
   seconds: number;
 }
 
-export const VIDEOS_DIR = 'videos.parquet';
-export const REPORT_FILE = 'extract_report.json';
+export const EXTRACT_VIDEOS_DIR = 'videos.parquet';
+export const EXTRACT_REPORT_FILE = 'extract_report.json';
 
 /** Unlabelled parts carry no `harmful` column (readers then treat the rows as unlabelled). */
 function writePart(file: string, t: VideoTable, labelled: boolean): Promise<void> | void {
@@ -66,8 +66,8 @@ export async function extractBatch(inputs: string[], outDir: string, ex: Extract
   const t0 = performance.now();
   const batchSize = Math.max(1, opts.batchSize ?? 16);
   const labelled = opts.labels !== undefined;
-  const partsDir = join(outDir, VIDEOS_DIR);
-  const reportPath = join(outDir, REPORT_FILE);
+  const partsDir = join(outDir, EXTRACT_VIDEOS_DIR);
+  const reportPath = join(outDir, EXTRACT_REPORT_FILE);
   mkdirSync(partsDir, { recursive: true });
   const prev = previousReport(reportPath, ex);
   if (prev && prev.labelled !== labelled) {

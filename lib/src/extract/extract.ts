@@ -88,6 +88,8 @@ export interface VideoStats {
   audioSegments: number | null;
   speechSegments: number;
   seconds: number;
+  /** Wall seconds per stage: decode (ffmpeg frames + audio), visual (model), audio (VAD + features). */
+  stages: { decodeS: number; visualS: number; audioS: number };
   warnings: string[];
 }
 
@@ -137,8 +139,9 @@ export async function extractVideoWithStats(path: string, ex: Extractor, opts: V
   const t0 = performance.now();
   const id = opts.videoId ?? videoIdOf(path);
   const { frames, pcm, info, warnings } = await decodeInputs(path, ex, opts);
-
+  const t1 = performance.now();
   const frameEmb = await ex.visual.embed(frames);
+  const t2 = performance.now();
   const frameTs = Float32Array.from(frames.map((f) => f.ts));
 
   let audio: { ts: Float32Array; emb: Float32Array } | null = null;
@@ -148,6 +151,7 @@ export async function extractVideoWithStats(path: string, ex: Extractor, opts: V
     audio = { ts: Float32Array.from(a.segments.map((s) => s.start)), emb: a.emb };
     speech = a.segments.filter((s) => s.isSpeech).length;
   }
+  const t3 = performance.now();
 
   const tPath = opts.transcriptPath ?? join(opts.transcriptsDir ?? dirname(path.replace(/[/\\]+$/, '')), `${id}.json`);
   if (opts.transcriptPath && !existsSync(opts.transcriptPath)) throw new VigilError(`${opts.transcriptPath}: transcript file does not exist`, { field: 'transcript' });
@@ -181,7 +185,8 @@ export async function extractVideoWithStats(path: string, ex: Extractor, opts: V
   });
   const stats: VideoStats = {
     videoId: id, frames: frames.length, audioSegments: audio ? audio.ts.length : null, speechSegments: speech,
-    seconds: (performance.now() - t0) / 1000, warnings,
+    seconds: (performance.now() - t0) / 1000,
+    stages: { decodeS: (t1 - t0) / 1000, visualS: (t2 - t1) / 1000, audioS: (t3 - t2) / 1000 }, warnings,
   };
   return { table, stats };
 }

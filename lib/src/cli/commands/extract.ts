@@ -46,7 +46,7 @@ export const extractCommand: Command = {
     const labels = typeof values.labels === 'string' ? readSidecar(values.labels) : undefined;
     // TF.js and onnxruntime load only when this command runs, not on every `vigil` start.
     const { loadExtractor } = await import('../../extract/extract.js');
-    const { extractBatch, REPORT_FILE, VIDEOS_DIR } = await import('../../extract/batch.js');
+    const { extractBatch, EXTRACT_REPORT_FILE, EXTRACT_VIDEOS_DIR } = await import('../../extract/batch.js');
     const ex = await loadExtractor({ layer: layer as VisualLayer });
     info(`extractor ${ex.id} (tfjs backend ${ex.backend})`);
     try {
@@ -57,7 +57,7 @@ export const extractCommand: Command = {
         maxFrames: intOption(values, 'max-frames', 600),
       });
       const frames = r.extracted.reduce((s, x) => s + x.frames, 0);
-      console.log(`extracted ${r.extracted.length} videos (${frames} frames) into ${out}/${VIDEOS_DIR} in ${r.seconds.toFixed(1)} s; report: ${out}/${REPORT_FILE}`);
+      console.log(`extracted ${r.extracted.length} videos (${frames} frames) into ${out}/${EXTRACT_VIDEOS_DIR} in ${r.seconds.toFixed(1)} s; report: ${out}/${EXTRACT_REPORT_FILE}`);
       if (r.skipped.length) console.log(`skipped ${r.skipped.length} already extracted`);
       for (const x of r.extracted) for (const w of x.warnings) console.log(`warning: ${w}`);
       if (r.failed.length) {
