@@ -11,3 +11,4 @@ export * from './extract/extract.js';
 export * from './extract/batch.js';
 export * from './extract/bench.js';
 export * from './extract/visualEncoder.js';
+export * from './extract/compat.js';

@@ -165,3 +165,20 @@ test('vigil extract: missing --out or inputs and a bad --layer are usage errors 
     console.error = err;
   }
 });
+
+test('extractor compatibility: same id passes, a different or missing one is refused with the reason', async () => {
+  const { assertSameExtractor, datasetExtractorId } = await import('../src/extract/compat.js');
+  assert.doesNotThrow(() => assertSameExtractor(EXTRACTOR_ID, EXTRACTOR_ID));
+  assert.throws(() => assertSameExtractor(extractorId({ layer: 'dense_2' }), EXTRACTOR_ID), /embedding spaces differ.*dense_2:128/);
+  assert.throws(() => assertSameExtractor(null, EXTRACTOR_ID), /did not come from a media extractor/);
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-compat-'));
+  try {
+    assert.equal(datasetExtractorId(dir), null);
+    writeFileSync(join(dir, 'extract_report.json'), JSON.stringify({ extractorId: EXTRACTOR_ID }));
+    assert.equal(datasetExtractorId(dir), EXTRACTOR_ID);
+    writeFileSync(join(dir, 'extract_report.json'), '{}');
+    assert.throws(() => datasetExtractorId(dir), /extractorId/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
