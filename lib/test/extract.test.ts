@@ -15,6 +15,9 @@ import { AUDIO_FEATURE_NAMES } from '../src/extract/audio.js';
 import { readSidecar } from '../src/extract/metadata.js';
 import { readVideoTable } from '../src/data/parquet.js';
 import { frameCount, audioCount, type VideoTable } from '../src/data/table.js';
+import { setQuiet } from '../src/util/progress.js';
+
+setQuiet(true); // progress lines would interleave with the test report
 
 const FFMPEG = hasFfmpeg();
 const ESPEAK = spawnSync('espeak-ng', ['--version'], { stdio: 'ignore' }).status === 0;
