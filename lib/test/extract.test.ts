@@ -51,6 +51,8 @@ function buildFixtures(): void {
   ff([...video(3), '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', '-shortest', ...enc, join(media, 'tone.mp4')]);
   ff([...video(3), '-f', 'lavfi', '-i', 'anullsrc=r=16000:cl=mono', '-t', '3', ...enc, join(media, 'silent.mp4')]);
   ff([...video(4), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(media, 'noaudio.mp4')]);
+  // Shorter than one sampling interval: still gets its first frame.
+  ff([...video(0.4), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(media, 'short.mp4')]);
   // A truncated file: the header promises a video the bytes do not hold.
   writeFileSync(join(media, 'corrupt.mp4'), readFileSync(join(media, 'tone.mp4')).subarray(0, 2000));
   // A folder of already-sampled frames (odd size, to exercise the resize) — no audio file.
@@ -70,7 +72,7 @@ function buildFixtures(): void {
 
 const inputs = () => [
   ...(ESPEAK ? [join(media, 'speech.mp4')] : []),
-  join(media, 'tone.mp4'), join(media, 'corrupt.mp4'), join(media, 'silent.mp4'), join(media, 'noaudio.mp4'), join(media, 'framesvid'),
+  join(media, 'tone.mp4'), join(media, 'corrupt.mp4'), join(media, 'silent.mp4'), join(media, 'noaudio.mp4'), join(media, 'short.mp4'), join(media, 'framesvid'),
 ];
 
 function walk(d: string): string[] {
@@ -106,7 +108,7 @@ test('a corrupt file fails alone with a message naming it; the others are all wr
 test('schema: dimensions come from the models; frames at 1 FPS with timestamps 0,1,2,…', { skip }, () => {
   assert.equal(table.frameDim, 261);
   assert.equal(table.audioDim, AUDIO_FEATURE_NAMES.length);
-  const expectFrames: Record<string, number> = { tone: 3, silent: 3, noaudio: 4, framesvid: 3, ...(ESPEAK ? { speech: 8 } : {}) };
+  const expectFrames: Record<string, number> = { tone: 3, silent: 3, noaudio: 4, short: 1, framesvid: 3, ...(ESPEAK ? { speech: 8 } : {}) };
   for (const [id, n] of Object.entries(expectFrames)) {
     const i = rowOf(id);
     assert.equal(frameCount(table, i), n, `${id} frames`);

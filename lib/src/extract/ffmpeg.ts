@@ -43,7 +43,7 @@ export interface MediaInfo {
   hasAudio: boolean;
   /** Container duration in seconds (NaN when the container does not say). */
   durationS: number;
-  /** Container start time; frame and segment times are reported relative to it. */
+  /** Container start time. ffmpeg's outputs start at 0 there, so frame and segment times are relative to it. */
   startS: number;
 }
 

@@ -5,7 +5,7 @@
  * and on failure alike: raw frames never outlive the call and never touch the output folder.
  * A folder of already-sampled JPEG frames is accepted as well (same decode and resize path).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as jpeg from 'jpeg-js';
@@ -90,6 +90,16 @@ function parseFrameTimes(stderr: string): number[] {
   return ts;
 }
 
+async function runSampler(path: string, dir: string, vf: string, maxFrames: number): Promise<{ names: string[]; times: number[] }> {
+  const r = await runProcess('ffmpeg', [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', path, '-map', '0:v:0', '-an', '-sn',
+    '-vf', `${vf}scale=${FRAME_SIZE}:${FRAME_SIZE}:flags=bilinear,showinfo`,
+    '-frames:v', String(maxFrames), '-q:v', '2', join(dir, '%06d.jpg'),
+  ]);
+  if (r.code !== 0) throw new VigilError(`${path}: frame sampling failed (ffmpeg: ${lastLine(r.stderr)})`, { field: path });
+  return { names: readdirSync(dir).filter(isJpeg).sort(), times: parseFrameTimes(r.stderr) };
+}
+
 /** Sample a video at `fps`, returning decoded frames; the temporary JPEG folder is always removed. */
 export async function sampleVideoFrames(path: string, info: MediaInfo, opts: FrameOptions = {}): Promise<Frame[]> {
   const fps = opts.fps ?? 1;
@@ -97,20 +107,17 @@ export async function sampleVideoFrames(path: string, info: MediaInfo, opts: Fra
   if (!info.hasVideo) throw new VigilError(`${path}: has no video stream`, { field: path });
   const dir = mkdtempSync(join(opts.tmpRoot ?? tmpdir(), 'vigil-frames-'));
   try {
-    const r = await runProcess('ffmpeg', [
-      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', path, '-map', '0:v:0', '-an', '-sn',
-      '-vf', `fps=${fps},scale=${FRAME_SIZE}:${FRAME_SIZE}:flags=bilinear,showinfo`,
-      '-frames:v', String(maxFrames), '-q:v', '2', join(dir, '%06d.jpg'),
-    ]);
-    if (r.code !== 0) throw new VigilError(`${path}: frame sampling failed (ffmpeg: ${lastLine(r.stderr)})`, { field: path });
-    const names = readdirSync(dir).filter(isJpeg).sort();
+    let { names, times } = await runSampler(path, dir, `fps=${fps},`, maxFrames);
+    // A clip shorter than one sampling interval can fall between the fps filter's grid points:
+    // keep its first frame so every video has at least one.
+    if (names.length === 0) ({ names, times } = await runSampler(path, dir, '', 1));
     if (names.length === 0) throw new VigilError(`${path}: no decodable video frames`, { field: path });
-    const times = parseFrameTimes(r.stderr);
     return names.map((f, k) => {
-      // showinfo gives the exact time; k / fps is the fps filter's grid and the fallback.
-      const t = times[k] !== undefined && Number.isFinite(times[k]) ? times[k] - info.startS : k / fps;
+      // ffmpeg shifts output times to start at 0 (the input's start), so showinfo's pts_time is
+      // already relative to the start of the media; k / fps is the fps filter's grid and the fallback.
+      const t = times[k] !== undefined && Number.isFinite(times[k]) ? times[k] : k / fps;
       const buf = readFileSync(join(dir, f));
-      if (statSync(join(dir, f)).size === 0) throw new VigilError(`${path}: empty frame ${k}`, { field: path });
+      if (buf.length === 0) throw new VigilError(`${path}: empty frame ${k}`, { field: path });
       return decodeJpegFrame(buf, `${path} frame ${k}`, Math.max(0, Math.round(t * 1000) / 1000));
     });
   } finally {
