@@ -12,7 +12,7 @@
  */
 import Meyda from 'meyda';
 import { VigilError } from '../util/errors.js';
-import { lastLine, runProcess, type MediaInfo } from './ffmpeg.js';
+import { inputArg, lastLine, runProcess, type MediaInfo } from './ffmpeg.js';
 import { SAMPLE_RATE, type SpeechSegment, type Vad } from './vad.js';
 
 const N_MFCC = 13;
@@ -53,7 +53,7 @@ export interface AudioFeatures {
 export async function decodeAudio(path: string, info: MediaInfo): Promise<Float32Array | null> {
   if (!info.hasAudio) return null;
   const r = await runProcess('ffmpeg', [
-    '-hide_banner', '-nostdin', '-nostats', '-v', 'error', '-i', path, '-map', '0:a:0', '-vn', '-sn',
+    '-hide_banner', '-nostdin', '-nostats', '-v', 'error', '-i', inputArg(path), '-map', '0:a:0', '-vn', '-sn',
     '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'f32le', '-acodec', 'pcm_f32le', 'pipe:1',
   ]);
   if (r.code !== 0) throw new VigilError(`${path}: audio decoding failed (ffmpeg: ${lastLine(r.stderr)})`, { field: path });

@@ -28,6 +28,14 @@ export function runProcess(cmd: string, args: string[]): Promise<ProcessResult> 
   });
 }
 
+/**
+ * The argument that makes ffmpeg read `path` as a local file: without the `file:` prefix a name such
+ * as `-x.mp4`, `concat:a|b` or `http://…` would be taken as an option or a protocol.
+ */
+export function inputArg(path: string): string {
+  return `file:${path}`;
+}
+
 let available: boolean | undefined;
 /** Whether both ffmpeg and ffprobe can be run (cached). */
 export function hasFfmpeg(): boolean {
@@ -55,7 +63,7 @@ export function lastLine(stderr: string): string {
 
 /** Which streams a media file has, and its duration. Throws a VigilError naming the file when unreadable. */
 export async function probeMedia(path: string): Promise<MediaInfo> {
-  const r = await runProcess('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type:format=duration,start_time', '-of', 'json', path]);
+  const r = await runProcess('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type:format=duration,start_time', '-of', 'json', inputArg(path)]);
   if (r.code !== 0) throw new VigilError(`${path}: not a readable media file (ffprobe: ${lastLine(r.stderr)})`, { field: path });
   let parsed: { streams?: { codec_type?: string }[]; format?: { duration?: string; start_time?: string } };
   try {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as jpeg from 'jpeg-js';
 import { VigilError } from '../util/errors.js';
-import { lastLine, runProcess, type MediaInfo } from './ffmpeg.js';
+import { inputArg, lastLine, runProcess, type MediaInfo } from './ffmpeg.js';
 
 /** The vision model's input side. */
 export const FRAME_SIZE = 224;
@@ -92,7 +92,7 @@ function parseFrameTimes(stderr: string): number[] {
 
 async function runSampler(path: string, dir: string, vf: string, maxFrames: number): Promise<{ names: string[]; times: number[] }> {
   const r = await runProcess('ffmpeg', [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', path, '-map', '0:v:0', '-an', '-sn',
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', inputArg(path), '-map', '0:v:0', '-an', '-sn',
     '-vf', `${vf}scale=${FRAME_SIZE}:${FRAME_SIZE}:flags=bilinear,showinfo`,
     '-frames:v', String(maxFrames), '-q:v', '2', join(dir, '%06d.jpg'),
   ]);
