@@ -79,7 +79,8 @@ export async function extractBatch(inputs: string[], outDir: string, ex: Extract
     extracted: prev?.extracted ?? [], failed: [], skipped: [], parts: prev?.parts ?? [], seconds: 0,
   };
   const done = new Set(report.extracted.map((s) => s.videoId));
-  let partNo = readdirSync(partsDir).filter((f) => /^part-\d+\.parquet$/.test(f)).length;
+  // Next part number after the highest present, so an earlier part is never overwritten.
+  let partNo = readdirSync(partsDir).map((f) => /^part-(\d+)\.parquet$/.exec(f)).reduce((m, x) => (x ? Math.max(m, Number(x[1]) + 1) : m), 0);
 
   const bar = progress('extract', inputs.length);
   const seenIds = new Set<string>();
