@@ -31,3 +31,8 @@ export * from './policy/noiseAudit.js';
 export * from './data/schema.js';
 export * from './data/parquet.js';
 export * from './data/arrow.js';
+export * from './extract/extract.js';
+export * from './extract/batch.js';
+export * from './extract/bench.js';
+export * from './extract/visualEncoder.js';
+export * from './extract/compat.js';
