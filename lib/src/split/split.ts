@@ -105,13 +105,29 @@ function temporalOrError(table: VideoTable, groups: Int32Array, cfg: SplitConfig
   }
 }
 
+/**
+ * Renumber groups by their smallest video_id, so group ids depend on the content of the groups and
+ * not on the order rows happen to be stored in.
+ */
+export function canonicalGroupIds(videoId: string[], labels: Int32Array): Int32Array {
+  const minId = new Map<number, string>();
+  for (let i = 0; i < labels.length; i++) {
+    const m = minId.get(labels[i]);
+    if (m === undefined || videoId[i] < m) minId.set(labels[i], videoId[i]);
+  }
+  const order = [...minId.entries()].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  const newId = new Map<number, number>();
+  order.forEach(([g], k) => newId.set(g, k));
+  return Int32Array.from(labels, (g) => newId.get(g)!);
+}
+
 export function makeSplit(table: VideoTable, cfg: SplitConfig, seed: number): SplitResult {
   const timings: Record<string, number> = {};
   const time = <T>(name: string, f: () => T): T => { const t0 = Date.now(); const r = f(); timings[name] = Date.now() - t0; return r; };
   const fp = time('fingerprintFit', () => fitFingerprinter(table, cfg.nearDup, seed));
   const sigs = time('fingerprint', () => fingerprintTable(fp, table));
   const nd = time('nearDuplicates', () => clusterNearDuplicates(sigs, table.n, fp.bits, cfg.nearDup));
-  const groups = leakageGroups(table, nd.cluster, cfg.groupByCreator);
+  const groups = canonicalGroupIds(table.videoId, leakageGroups(table, nd.cluster, cfg.groupByCreator));
   const temporal = time('temporal', () => temporalSplit(table, groups, cfg));
   const ff = time('folds', () => forwardChainingFolds(table, temporal.split, groups, cfg));
   const assignment: SplitAssignment = { videoId: [...table.videoId], groupId: groups, split: temporal.split, fold: ff.block };
