@@ -34,16 +34,16 @@ test('the fingerprint ignores row order; group ids are canonical', () => {
   assert.deepEqual(Array.from(canonicalGroupIds(['b', 'a', 'c'], Int32Array.from([5, 5, 9]))), [0, 0, 1]);
 });
 
-test('split.parquet round-trips, with null folds outside train', () => {
+test('split.parquet round-trips, with null folds outside train', async () => {
   const a = makeSplit(data.table, cfg, 7).assignment;
   const dir = mkdtempSync(join(tmpdir(), 'vigil-split-'));
   try {
     const p = join(dir, 'split.parquet');
     writeSplitParquet(p, a);
-    const back = readSplitParquet(p);
+    const back = await readSplitParquet(p);
     assert.deepEqual(back, a);
     assert.ok(Array.from(a.fold).some((f) => f < 0) && Array.from(a.fold).some((f) => f >= 1));
-    assert.throws(() => readSplitParquet(join(dir, 'missing.parquet')), /does not exist/);
+    await assert.rejects(readSplitParquet(join(dir, 'missing.parquet')), /does not exist/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 

@@ -2,36 +2,30 @@
  * `split.parquet`: video_id utf8, group_id int32, split utf8, fold int32 (nullable) — plain Parquet
  * (ZSTD) that Spark or pandas read unchanged.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import * as arrow from 'apache-arrow';
-import * as pq from 'parquet-wasm/node';
+import { existsSync } from 'node:fs';
+import { Table } from 'apache-arrow';
 import type { SplitAssignment } from './types.js';
 import { SPLIT_NAMES, type SplitName } from './types.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { writeParquetTable, readParquetTable, utf8Column, int32Column } from '../data/arrow.js';
 import { VigilError, fail } from '../util/errors.js';
 
-/** The split as Parquet bytes. */
-export function splitToParquet(a: SplitAssignment): Uint8Array {
-  const n = a.videoId.length;
-  const table = new arrow.Table({
-    video_id: arrow.vectorFromArray(a.videoId, new arrow.Utf8()),
-    group_id: arrow.makeVector(Int32Array.from(a.groupId)),
-    split: arrow.vectorFromArray(Array.from(a.split, (s) => SPLIT_NAMES[s]), new arrow.Utf8()),
-    fold: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (a.fold[i] < 0 ? null : a.fold[i])), new arrow.Int32()),
+export function splitToArrow(a: SplitAssignment): Table {
+  return new Table({
+    video_id: utf8Column(a.videoId),
+    group_id: int32Column(Int32Array.from(a.groupId)),
+    split: utf8Column(Array.from(a.split, (s) => SPLIT_NAMES[s])),
+    fold: int32Column(Int32Array.from(a.fold), (v) => v < 0),
   });
-  const wasmTable = pq.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
-  const props = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.ZSTD).build();
-  return pq.writeParquet(wasmTable, props);
 }
 
 export function writeSplitParquet(path: string, a: SplitAssignment): void {
-  writeFileAtomic(path, splitToParquet(a));
+  writeParquetTable(path, splitToArrow(a));
 }
 
 /** Read a split written by `vigil split` (or any tool writing the same four columns). */
-export function readSplitParquet(path: string): SplitAssignment {
+export async function readSplitParquet(path: string): Promise<SplitAssignment> {
   if (!existsSync(path)) throw new VigilError(`split file '${path}' does not exist`, { field: 'split' });
-  const t = arrow.tableFromIPC(pq.readParquet(readFileSync(path)).intoIPCStream());
+  const t = await readParquetTable(path);
   const col = (name: string) => {
     const c = t.getChild(name);
     if (!c) throw new VigilError(`split file '${path}': missing column '${name}'`, { field: name });
@@ -51,7 +45,25 @@ export function readSplitParquet(path: string): SplitAssignment {
     if (s < 0) fail('split', `one of ${SPLIT_NAMES.join(', ')}, got '${String(splits.get(i))}'`, i);
     out.split[i] = s;
     const f = folds.get(i);
+    if (f !== null && !(Number.isInteger(Number(f)) && Number(f) >= 0 && Number(f) < 128)) fail('fold', 'null or an integer 0..127', i);
     out.fold[i] = f === null ? -1 : Number(f);
+  }
+  return out;
+}
+
+/**
+ * Align a stored split with a table's rows (by video_id): a split made for other data, or missing
+ * some of this table's videos, is an error rather than a silent mismatch.
+ */
+export function alignSplit(a: SplitAssignment, videoId: string[]): SplitAssignment {
+  const at = new Map<string, number>();
+  a.videoId.forEach((v, k) => at.set(v, k));
+  const n = videoId.length;
+  const out: SplitAssignment = { videoId: [...videoId], groupId: new Int32Array(n), split: new Uint8Array(n), fold: new Int8Array(n) };
+  for (let i = 0; i < n; i++) {
+    const k = at.get(videoId[i]);
+    if (k === undefined) fail('video_id', `a video listed in the split file (video '${videoId[i]}' is not)`, i);
+    out.groupId[i] = a.groupId[k]; out.split[i] = a.split[k]; out.fold[i] = a.fold[k];
   }
   return out;
 }
