@@ -21,3 +21,4 @@ export * from './split/leakageDemo.js';
 export * from './split/reuploadRecall.js';
 export * from './split/io.js';
 export * from './split/summary.js';
+export * from './split/scaling.js';

@@ -91,6 +91,10 @@ test('reuploadRecall counts pairs and families by hand', () => {
   const r = reuploadRecall(Int32Array.from([0, 0, 1, 1, 1]), truth.videoId, truth);
   assert.deepEqual([r.truePairs, r.recalled, r.recall], [2, 1, 0.5]);
   assert.deepEqual([r.clusteredPairs, r.nonReuploadPairs, r.nonReuploadShare], [4, 3, 0.75]);
+  // d and e re-upload an original 'z' that is not stored: not a countable pair, but one family.
+  const t2 = { ...truth, reuploadOf: [null, 'a', 'b', 'z', 'z'] };
+  const r2 = reuploadRecall(Int32Array.from([0, 0, 1, 1, 1]), truth.videoId, t2);
+  assert.deepEqual([r2.truePairs, r2.recalled, r2.nonReuploadPairs], [2, 1, 2]); // (c,d), (c,e) remain unrelated
 });
 
 test('known-content lookup finds the blocked original and survives JSON', () => {

@@ -14,7 +14,7 @@ export const nearDupConfigSchema = z.object({
   /** Bits per LSH band (bits / bandBits bands); larger → fewer chance collisions, lower recall. */
   bandBits: z.number().int().min(4).max(32).default(16),
   /** Pairs whose Hamming-estimated cosine is at least this are near-duplicates. */
-  minCosine: z.number().min(-1).max(1).default(0.9),
+  minCosine: z.number().min(-1).max(1).default(0.92),
   /** Buckets larger than this are not compared all-pairs but along a sorted sliding window. */
   maxBucket: z.number().int().min(2).default(64),
   /** Window (neighbours compared) inside an oversize bucket. */

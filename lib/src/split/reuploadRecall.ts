@@ -28,18 +28,24 @@ export function reuploadRecall(clusters: Int32Array, videoIds: string[], truth: 
   if (clusters.length !== videoIds.length) throw new VigilError(`reupload recall: ${clusters.length} clusters for ${videoIds.length} videos`, { field: 'clusters' });
   const rowOf = new Map<string, number>();
   videoIds.forEach((v, i) => rowOf.set(v, i));
-  // Re-upload families: the original and all its (chained) re-uploads.
-  const uf = new UnionFind(videoIds.length);
+  // Re-upload families: the original and all its (chained) re-uploads, joined through the original's
+  // id even when the original itself is not stored (e.g. a downsampled negative), so two re-uploads of
+  // one dropped original still count as the same content.
+  const idx = new Map<string, number>(rowOf);
+  const idOf = (v: string) => { let k = idx.get(v); if (k === undefined) { k = idx.size; idx.set(v, k); } return k; };
+  const links: [number, number][] = [];
   let truePairs = 0, recalled = 0;
   for (let k = 0; k < truth.n; k++) {
     const orig = truth.reuploadOf[k];
     if (orig === null) continue;
+    links.push([idOf(truth.videoId[k]), idOf(orig)]);
     const a = rowOf.get(truth.videoId[k]), b = rowOf.get(orig);
     if (a === undefined || b === undefined) continue;
     truePairs++;
     if (clusters[a] === clusters[b]) recalled++;
-    uf.union(a, b);
   }
+  const uf = new UnionFind(idx.size);
+  for (const [a, b] of links) uf.union(a, b);
   const perCluster = new Map<number, number>();
   const perClusterFamily = new Map<string, number>();
   for (let i = 0; i < videoIds.length; i++) {
