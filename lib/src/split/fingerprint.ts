@@ -92,11 +92,14 @@ export function fitFingerprinter(table: VideoTable, cfg: NearDupConfig, seed: nu
   };
 }
 
-/** Hyperplanes for one block: bits × dim standard normals, from the seed and the block name. */
-function planes(fp: Fingerprinter, block: string, dim: number): Float32Array {
+/**
+ * Hyperplanes for one block: bits × dim standard normals from the seed and the block name, stored
+ * dimension-major (p[j·bits + b]) so signing streams through memory once per input dimension.
+ */
+function planes(fp: Fingerprinter, block: string, dim: number): Float64Array {
   const rng = createRng(fp.seed).fork(`simhash:${block}`);
-  const p = new Float32Array(fp.bits * dim);
-  for (let k = 0; k < p.length; k++) p[k] = rng.normal();
+  const p = new Float64Array(fp.bits * dim);
+  for (let b = 0; b < fp.bits; b++) for (let j = 0; j < dim; j++) p[j * fp.bits + b] = rng.normal();
   return p;
 }
 
@@ -113,30 +116,31 @@ export function createSigner(fp: Fingerprinter): Signer {
   const useAudio = fp.modalities.includes('audio');
   const useText = fp.modalities.includes('transcript');
   const pf = planes(fp, 'frames', fp.frameDim);
-  const pa = useAudio ? planes(fp, 'audio', fp.audioDim) : new Float32Array(0);
-  const pt = useText ? planes(fp, 'transcript', fp.shingleBuckets) : new Float32Array(0);
+  const pa = useAudio ? planes(fp, 'audio', fp.audioDim) : new Float64Array(0);
+  const pt = useText ? planes(fp, 'transcript', fp.shingleBuckets) : new Float64Array(0);
+  const bits = fp.bits;
   // Plane · centre for the sparse transcript block: (plane · (x − c)) = plane·x − plane·c.
   const tcNorm2 = fp.textCenter.reduce((s, v) => s + v * v, 0);
   const ptc = new Float64Array(fp.bits);
-  if (useText) for (let b = 0; b < fp.bits; b++) {
-    let s = 0; for (let j = 0; j < fp.shingleBuckets; j++) s += pt[b * fp.shingleBuckets + j] * fp.textCenter[j];
-    ptc[b] = s;
+  if (useText) for (let j = 0; j < fp.shingleBuckets; j++) {
+    const c = fp.textCenter[j];
+    for (let b = 0; b < bits; b++) ptc[b] += pt[j * bits + b] * c;
   }
   const dot = new Float64Array(fp.bits);
   const xf = new Float64Array(fp.frameDim);
   const xa = new Float64Array(fp.audioDim);
 
   /** Add weight · plane · unit(x − c) for a dense block; a zero vector (e.g. one video) adds nothing. */
-  const addDense = (x: ArrayLike<number>, c: number[], p: Float32Array, dim: number, w: number, buf: Float64Array) => {
+  const addDense = (x: ArrayLike<number>, c: number[], p: Float64Array, dim: number, w: number, buf: Float64Array) => {
     if (x.length !== dim) throw new VigilError(`fingerprint: embedding of length ${x.length}, expected ${dim}`, { field: 'embedding' });
     let nrm = 0;
     for (let j = 0; j < dim; j++) { buf[j] = x[j] - c[j]; nrm += buf[j] * buf[j]; }
     if (!(nrm > 0) || !Number.isFinite(nrm)) return;
     const s = w / Math.sqrt(nrm);
-    for (let b = 0; b < fp.bits; b++) {
-      let acc = 0; const o = b * dim;
-      for (let j = 0; j < dim; j++) acc += p[o + j] * buf[j];
-      dot[b] += s * acc;
+    for (let j = 0; j < dim; j++) {
+      const v = s * buf[j];
+      const o = j * bits;
+      for (let b = 0; b < bits; b++) dot[b] += p[o + b] * v;
     }
   };
 
@@ -153,11 +157,11 @@ export function createSigner(fp: Fingerprinter): Signer {
         let xc = 0; for (const [j, v] of sh) xc += v * inv * fp.textCenter[j];
         const nrm = Math.sqrt(Math.max(1 - 2 * xc + tcNorm2, 1e-12));
         const s = fp.transcriptWeight / nrm;
-        for (let b = 0; b < fp.bits; b++) {
-          let acc = 0; const o = b * fp.shingleBuckets;
-          for (const [j, v] of sh) acc += pt[o + j] * v * inv;
-          dot[b] += s * (acc - ptc[b]);
+        for (const [j, v] of sh) {
+          const a = s * v * inv, o = j * bits;
+          for (let b = 0; b < bits; b++) dot[b] += pt[o + b] * a;
         }
+        for (let b = 0; b < bits; b++) dot[b] -= s * ptc[b];
       }
     }
     for (let w = 0; w < words; w++) {
