@@ -4,4 +4,7 @@ import { extractCommand } from './extract.js';
 /** Every `vigil` subcommand, in the order `vigil --help` lists them. */
 export const commands: Command[] = [
   extractCommand,
+import { splitCommand } from './split.js';
+
+  splitCommand,
 ];
