@@ -1,8 +1,10 @@
 import type { Command } from '../command.js';
+import { evaluateCommand } from './evaluate.js';
 import { extractCommand } from './extract.js';
 
 /** Every `vigil` subcommand, in the order `vigil --help` lists them. */
 export const commands: Command[] = [
+  evaluateCommand,
   extractCommand,
 import { splitCommand } from './split.js';
 
