@@ -139,3 +139,20 @@ test('bad weights or batch: missing tensor, wrong shape, dimension mismatch', as
   assert.throws(() => predictFusion(w, { ...b, dims: { ...b.dims, text: 6 } }), (e: unknown) => e instanceof VigilError && /'text'/.test(e.message));
   assert.throws(() => predictFusion({ ...w, config: { ...w.config, pooling: 'median' } }, b), /unknown pooling 'median'/);
 });
+
+test('the hand-written dense gradient equals tf.js autodiff of matMul', async () => {
+  const tf = await import('@tensorflow/tfjs');
+  const { dense } = await import('../src/model/layers.js');
+  await initBackend('auto');
+  const rng = createRng(2);
+  const r = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
+  const x = r([5, 3]), k = r([3, 4]), b = r([4]);
+  const ours = tf.grads((xx: tf.Tensor, kk: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.square(dense({ 'l/kernel': kk, 'l/bias': bb }, 'l', xx))));
+  const ref = tf.grads((xx: tf.Tensor, kk: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.square(tf.add(tf.matMul(xx as tf.Tensor2D, kk as tf.Tensor2D), bb))));
+  const g1 = ours([x, k, b]), g2 = ref([x, k, b]);
+  for (let i = 0; i < 3; i++) close(g1[i].dataSync(), g2[i].dataSync(), 1e-5);
+  // With inputIsData the input gradient is skipped (zeros) and the parameter gradients are unchanged.
+  const data = tf.grads((xx: tf.Tensor, kk: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.square(dense({ 'l/kernel': kk, 'l/bias': bb }, 'l', xx, true))))([x, k, b]);
+  assert.ok(data[0].dataSync().every((v) => v === 0));
+  close(data[1].dataSync(), g2[1].dataSync(), 1e-5);
+});

@@ -9,7 +9,8 @@ import type { ModelConfig, TrainConfig } from './config.js';
 import { initBackend } from './backend.js';
 import { bucketedBatches, downsampleNegatives } from './batching.js';
 import { initialValues } from './init.js';
-import type { Params } from './layers.js';
+import type { Inputs, Params } from './layers.js';
+import { adamStep, createAdam } from './adam.js';
 import { weightedLoss } from './loss.js';
 import { batchTensors, disposeInputs, forward, paramSpecs } from './network.js';
 import { averagePrecision } from './quickMetrics.js';
@@ -68,10 +69,8 @@ function dropModalities(avail: Float32Array, B: number, p: number, rng: Rng): Fl
   return out;
 }
 
-function snapshot(vars: Record<string, tf.Variable>): Record<string, Float32Array> {
-  const out: Record<string, Float32Array> = {};
-  for (const [k, v] of Object.entries(vars)) out[k] = (v.dataSync() as Float32Array).slice();
-  return out;
+function snapshot(values: Record<string, Float32Array>): Record<string, Float32Array> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.slice()]));
 }
 
 /**
@@ -100,16 +99,30 @@ export async function trainFusion(table: VideoTable, split: SplitAssignment, fit
   const usable = trainRows.filter((r) => rowWeight[r] > 0);
 
   const specs = paramSpecs(net);
-  const init = initialValues(specs, rng.fork('init'));
-  const vars: Record<string, tf.Variable> = {};
-  for (const s of specs) vars[s.name] = tf.variable(tf.tensor(init[s.name], s.shape, 'float32'), true, `fusion_${s.name}`);
-  const varList = Object.values(vars);
-  const optimizer = tf.train.adam(t.learningRate);
+  const values = initialValues(specs, rng.fork('init'));
+  const names = specs.map((s) => s.name);
+  const adam = createAdam(values, t.learningRate);
+  /** Loss and gradients for one batch, the parameters uploaded from `values`. */
+  const step = (x: Inputs, y: tf.Tensor2D, w: tf.Tensor2D): number => {
+    const ps = specs.map((s) => tf.tensor(values[s.name], s.shape, 'float32'));
+    const { value, grads } = tf.valueAndGrads((...args: tf.Tensor[]) => {
+      const p: Params = {};
+      names.forEach((n, i) => { p[n] = args[i]; });
+      return weightedLoss(forward(p, net, x).logit, y, w, t);
+    })(ps);
+    const g: Record<string, Float32Array> = {};
+    names.forEach((n, i) => { g[n] = grads[i].dataSync() as Float32Array; });
+    const loss = value.dataSync()[0];
+    adamStep(adam, values, g);
+    value.dispose();
+    for (const tt of [...ps, ...grads]) tt.dispose();
+    return loss;
+  };
+  const live = (): Params => Object.fromEntries(specs.map((s) => [s.name, tf.tensor(values[s.name], s.shape, 'float32')]));
   const textCache: TextCache = new Array(table.n);
-  const params: Params = vars;
 
   const history: EpochRecord[] = [];
-  let best = { ap: -Infinity, epoch: 0, values: snapshot(vars) };
+  let best = { ap: -Infinity, epoch: 0, values: snapshot(values) };
   let totalRows = 0, totalSec = 0;
   const bar = opts.quiet ? undefined : progress('train', t.epochs);
   try {
@@ -129,27 +142,27 @@ export async function trainFusion(table: VideoTable, split: SplitAssignment, fit
           wv[b] = rowWeight[r] * (yv[b] === 1 ? t.positiveWeight : 1);
         });
         const y = tf.tensor2d(yv, [fb.B, 1]), w = tf.tensor2d(wv, [fb.B, 1]);
-        const loss = optimizer.minimize(() => weightedLoss(forward(params, net, x).logit, y, w, t), true, varList);
-        lossSum += loss!.dataSync()[0];
-        loss!.dispose(); y.dispose(); w.dispose(); disposeInputs(x);
+        lossSum += step(x, y, w);
+        y.dispose(); w.dispose(); disposeInputs(x);
       }
       const sec = (Date.now() - start) / 1000;
       totalRows += rows.length; totalSec += sec;
-      const calibAp = calibRows.length > 0
-        ? averagePrecision(scoreParams(params, net, fitted, table, calibRows, 512, textCache).logit,
-          calibRows.map((r) => table.harmful[r]), calibRows.map((r) => table.weight[r]))
-        : NaN;
+      let calibAp = NaN;
+      if (calibRows.length > 0) {
+        const p = live();
+        calibAp = averagePrecision(scoreParams(p, net, fitted, table, calibRows, 512, textCache).logit,
+          calibRows.map((r) => table.harmful[r]), calibRows.map((r) => table.weight[r]));
+        for (const v of Object.values(p)) v.dispose();
+      }
       history.push({ epoch, loss: lossSum / Math.max(batches.length, 1), calibAp, rows: rows.length, trainSeconds: sec, rowsPerSec: rows.length / Math.max(sec, 1e-9) });
       bar?.tick(epoch, `loss ${(lossSum / Math.max(batches.length, 1)).toFixed(4)} calib AP ${calibAp.toFixed(4)}`);
       // No calib positives (tiny data): keep the last epoch.
       const score = Number.isNaN(calibAp) ? epoch : calibAp;
-      if (score > best.ap) best = { ap: score, epoch, values: snapshot(vars) };
+      if (score > best.ap) best = { ap: score, epoch, values: snapshot(values) };
       else if (epoch - best.epoch >= t.earlyStoppingPatience) break;
     }
   } finally {
     bar?.end();
-    optimizer.dispose();
-    for (const v of varList) v.dispose();
   }
   const weights: FusionWeights = {
     config: net,

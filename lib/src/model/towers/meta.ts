@@ -7,5 +7,5 @@ import type { TowerDef } from './registry.js';
 export const metaTower: TowerDef = {
   name: 'meta',
   params: (cfg) => [...denseSpecs('meta/dense1', cfg.metaDim, cfg.hidden), ...denseSpecs('meta/out', cfg.hidden, 1)],
-  forward: (p, _cfg, x) => ({ logit: dense(p, 'meta/out', tf.relu(dense(p, 'meta/dense1', x.meta))) as tf.Tensor2D }),
+  forward: (p, _cfg, x) => ({ logit: dense(p, 'meta/out', tf.relu(dense(p, 'meta/dense1', x.meta, true))) as tf.Tensor2D }),
 };

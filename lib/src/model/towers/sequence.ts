@@ -19,7 +19,7 @@ function sequenceTower(name: 'visual' | 'audio', inDim: (c: FusionNetConfig) => 
     ],
     forward(p, cfg, x) {
       const { seq, mask } = pick(x);
-      const h = tf.relu(dense(p, `${name}/embed`, seq)) as tf.Tensor3D;
+      const h = tf.relu(dense(p, `${name}/embed`, seq, true)) as tf.Tensor3D;
       const { pooled, weights } = getPooling(cfg.pooling).pool(p, name, h, mask);
       return { logit: dense(p, `${name}/out`, pooled) as tf.Tensor2D, weights };
     },

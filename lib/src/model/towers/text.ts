@@ -7,5 +7,5 @@ import type { TowerDef } from './registry.js';
 export const textTower: TowerDef = {
   name: 'text',
   params: (cfg) => [...denseSpecs('text/dense1', cfg.textDim, cfg.hidden), ...denseSpecs('text/out', cfg.hidden, 1)],
-  forward: (p, _cfg, x) => ({ logit: dense(p, 'text/out', tf.relu(dense(p, 'text/dense1', x.text))) as tf.Tensor2D }),
+  forward: (p, _cfg, x) => ({ logit: dense(p, 'text/out', tf.relu(dense(p, 'text/dense1', x.text, true))) as tf.Tensor2D }),
 };
