@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { dense } from '../src/model/layers.js';
 import assert from 'node:assert/strict';
 import { predictFusion } from '../src/model/predict.js';
 import { paramSpecs } from '../src/model/network.js';
@@ -141,8 +143,6 @@ test('bad weights or batch: missing tensor, wrong shape, dimension mismatch', as
 });
 
 test('the hand-written dense gradient equals tf.js autodiff of matMul', async () => {
-  const tf = await import('@tensorflow/tfjs');
-  const { dense } = await import('../src/model/layers.js');
   await initBackend('auto');
   const rng = createRng(2);
   const r = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape);
