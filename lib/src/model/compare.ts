@@ -96,7 +96,7 @@ export async function compareModels(table: VideoTable, split: SplitAssignment, f
       // All positives and a seeded sample of negatives (the pooled matrix is dense).
       const rng = createRng(cfg.train.seed).fork('logistic');
       const pos = trainRows.filter((r) => table.harmful[r] === 1).length;
-      const keep = Math.min(1, Math.max(30 * pos, 5000) / Math.max(trainRows.length - pos, 1));
+      const keep = Math.min(1, Math.max(10 * pos, 5000) / Math.max(trainRows.length - pos, 1));
       const fitRows = trainRows.filter((r) => table.harmful[r] === 1 || rng.next() < keep);
       const m = fitLogistic(pooledFeatures(fitted, table, fitRows), labels(fitRows),
         fitRows.map((r) => table.weight[r] * (table.harmful[r] === 1 ? cfg.train.positiveWeight : 1)), { seed: cfg.train.seed });

@@ -30,7 +30,7 @@ export const trainConfigSchema = z.object({
   /** What happens to training rows flagged as likely mislabelled: dropped, or kept at `noiseWeight`. */
   noiseAction: z.enum(['drop', 'downweight']).default('downweight'),
   noiseWeight: z.number().min(0).max(1).default(0.2),
-  /** At most this fraction of each observed class is flagged (the most confident first). */
+  /** Per observed class, at most this fraction × (observed positives) rows are flagged, most confident first. */
   noiseMaxFraction: z.number().min(0).max(1).default(0.2),
   /** Batches per length bucket: rows are sorted by frame count within chunks of this many batches. */
   bucketBatches: z.number().int().min(1).default(16),

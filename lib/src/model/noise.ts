@@ -13,7 +13,8 @@ import type { TrainConfig } from './config.js';
  * thresholds are the mean self-confidence of each observed class (t1 = mean p over observed
  * positives, t0 = mean 1−p over observed negatives), which adapts to the model's bias under heavy
  * imbalance. A negative with p >= t1, or a positive with 1−p >= t0, is a suspect; suspects are ranked
- * by how far past the threshold they are and at most `noiseMaxFraction` of each class is flagged.
+ * by how far past the threshold they are; at most `noiseMaxFraction` × (observed positives) rows of
+ * each class are flagged.
  */
 export interface Suspect {
   row: number;
@@ -56,7 +57,7 @@ export function confidentLearning(table: VideoTable, split: SplitAssignment, fit
   const neg = rows.length - pos;
   if (pos === 0 || neg === 0) throw new VigilError("'harmful': label-noise filtering needs both classes in the training rows", { field: 'harmful' });
   // The cheap model sees every positive and a seeded sample of negatives (bounded cost).
-  const q = Math.min(1, Math.max(30 * pos, 4000) / neg);
+  const q = Math.min(1, Math.max(10 * pos, 4000) / neg);
   const rng = createRng(cfg.seed).fork('noise');
   const fitRows = rows.filter((r) => table.harmful[r] === 1 || rng.next() < q);
   const Xfit = pooledFeatures(fitted, table, fitRows);
@@ -90,7 +91,10 @@ export function confidentLearning(table: VideoTable, split: SplitAssignment, fit
     const margin = obs === 0 ? p - t1 : (1 - p) - t0;
     if (margin >= 0) cand[obs].push({ row: r, videoId: table.videoId[r], observed: obs, oofP: p, margin });
   }
-  const caps = [Math.floor(cfg.noiseMaxFraction * neg), Math.floor(cfg.noiseMaxFraction * pos)];
+  // Both caps scale with the observed positives: under extreme imbalance the hidden positives among
+  // the negatives cannot plausibly outnumber a fraction of the observed ones, while a weak cheap
+  // model puts thousands of negatives above t1.
+  const caps = [Math.floor(cfg.noiseMaxFraction * pos), Math.floor(cfg.noiseMaxFraction * pos)];
   const suspects = cand.flatMap((c, obs) => c.sort((a, b) => b.margin - a.margin || a.row - b.row).slice(0, caps[obs]))
     .sort((a, b) => b.margin - a.margin || a.row - b.row);
   const trainWeight = new Float32Array(table.n);
