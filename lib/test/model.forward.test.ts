@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { predictFusion } from '../src/model/predict.js';
 import { paramSpecs } from '../src/model/network.js';
 import { initBackend } from '../src/model/backend.js';
-import type { FusionNetConfig, FusionWeights } from '../src/model/weights.js';
+import type { FusionName, FusionNetConfig, FusionWeights, PoolingName } from '../src/model/weights.js';
 import type { FeatureBatch } from '../src/features/preprocess.js';
 import { createRng } from '../src/util/rng.js';
 import { VigilError } from '../src/util/errors.js';
@@ -61,7 +61,7 @@ function reference(w: FusionWeights, b: FeatureBatch) {
   return out;
 }
 
-function randomModel(pooling: string, fusion: string, towers = ['meta', 'visual', 'audio', 'text']): FusionWeights {
+function randomModel(pooling: PoolingName, fusion: FusionName, towers = ['meta', 'visual', 'audio', 'text']): FusionWeights {
   const config: FusionNetConfig = { towers, pooling, fusion, hidden: 3, attentionDim: 2, fusionHidden: 4, metaDim: 3, frameDim: 2, audioDim: 2, textDim: 5 };
   const rng = createRng(11);
   return { config, tensors: Object.fromEntries(paramSpecs(config).map((s) => [s.name, { shape: s.shape, data: Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, () => rng.normal()) }])) };
@@ -87,7 +87,7 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-4) => {
 test('predictFusion matches a plain-loop reference for every pooling and fusion head', async () => {
   await initBackend('auto');
   const b = randomBatch();
-  for (const pooling of ['mean', 'max', 'attention']) for (const fusion of ['linear', 'mlp']) {
+  for (const pooling of ['mean', 'max', 'attention'] as const) for (const fusion of ['linear', 'mlp'] as const) {
     const w = randomModel(pooling, fusion);
     const got = predictFusion(w, b);
     const ref = reference(w, b);
@@ -139,7 +139,7 @@ test('bad weights or batch: missing tensor, wrong shape, dimension mismatch', as
   assert.throws(() => predictFusion({ config: w.config, tensors: rest }, b), (e: unknown) => e instanceof VigilError && /visual\/att_w\/kernel/.test(e.message));
   assert.throws(() => predictFusion({ config: w.config, tensors: { ...w.tensors, 'meta/out/kernel': { shape: [2, 1], data: [1, 2] } } }, b), /meta\/out\/kernel/);
   assert.throws(() => predictFusion(w, { ...b, dims: { ...b.dims, text: 6 } }), (e: unknown) => e instanceof VigilError && /'text'/.test(e.message));
-  assert.throws(() => predictFusion({ ...w, config: { ...w.config, pooling: 'median' } }, b), /unknown pooling 'median'/);
+  assert.throws(() => predictFusion({ ...w, config: { ...w.config, pooling: 'median' as PoolingName } }, b), /unknown pooling 'median'/);
 });
 
 test('the hand-written dense gradient equals tf.js autodiff of matMul', async () => {

@@ -6,7 +6,7 @@ import { getTower } from './towers/registry.js';
 import { getPooling } from './pooling/registry.js';
 import { getFusion } from './fusion/registry.js';
 import type { ModelConfig } from './config.js';
-import type { FusionNetConfig } from './weights.js';
+import type { FusionName, FusionNetConfig, PoolingName } from './weights.js';
 
 /**
  * Everything that can be wrong with a model config against the data, checked before any training
@@ -37,7 +37,8 @@ export function buildNetConfig(model: ModelConfig, fitted: FittedPreprocessor, t
     throw new VigilError("'model.towers': tower 'text' is configured but no training row has a transcript", { field: 'model.towers' });
   }
   return {
-    towers: [...model.towers], pooling: model.pooling, fusion: model.fusion,
+    // The registries accepted these names above.
+    towers: [...model.towers], pooling: model.pooling as PoolingName, fusion: model.fusion as FusionName,
     hidden: model.hidden, attentionDim: model.attentionDim, fusionHidden: model.fusionHidden,
     metaDim: fitted.dims.meta, frameDim: fitted.dims.frame, audioDim: fitted.dims.audio, textDim: fitted.dims.text,
   };

@@ -5,10 +5,14 @@
 export type TowerName = 'meta' | 'visual' | 'audio' | 'text';
 export const MODALITIES: readonly TowerName[] = ['meta', 'visual', 'audio', 'text'];
 
+/** Pooling and fusion names the contract (and the ONNX exporter) know; registries map them to code. */
+export type PoolingName = 'mean' | 'max' | 'attention';
+export type FusionName = 'linear' | 'mlp';
+
 export interface FusionNetConfig {
   towers: string[];
-  pooling: string;
-  fusion: string;
+  pooling: PoolingName;
+  fusion: FusionName;
   hidden: number;
   attentionDim: number;
   fusionHidden: number;
