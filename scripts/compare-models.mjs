@@ -53,4 +53,6 @@ if (truth) {
 }
 const cart = res.models.find((m) => m.rules);
 if (cart) console.log(cart.rules);
-if (values.out) writeFileSync(values.out, JSON.stringify({ config: { model: cfg.model, train: cfg.train }, backend, models: rows }, null, 2));
+for (const m of res.models) if (m.history) console.log(`${m.name} epochs: ` + m.history.map((h) => `${h.epoch}:${h.calibAp.toFixed(3)}@${Math.round(h.rowsPerSec)}r/s`).join(' '));
+if (values.out) writeFileSync(values.out, JSON.stringify({ config: { model: cfg.model, train: cfg.train }, backend, models: rows,
+  history: Object.fromEntries(res.models.filter((m) => m.history).map((m) => [m.name, m.history])) }, null, 2));

@@ -11,7 +11,7 @@ import { fitLogistic, predictLogistic } from './baselines/logistic.js';
 import { confidentLearning, type NoiseResult } from './noise.js';
 import { averagePrecision, precisionAtTop, recallAtFpr } from './quickMetrics.js';
 import { scoreFusion } from './score.js';
-import { rowsOfSplit, trainFusion } from './train.js';
+import { rowsOfSplit, trainFusion, type EpochRecord } from './train.js';
 
 /**
  * Side-by-side training of the fusion model, its single-modality towers and the two baselines on the
@@ -30,6 +30,8 @@ export interface ModelComparison {
   testTrue?: QuickMetrics;
   bestEpoch?: number;
   rowsPerSec?: number;
+  /** Per-epoch training record (fusion and tower variants). */
+  history?: EpochRecord[];
   /** Printable rules (CART). */
   rules?: string;
   /** Test-window scores aligned with `testRows` (higher = riskier), for downstream CIs. */
@@ -88,7 +90,7 @@ export async function compareModels(table: VideoTable, split: SplitAssignment, f
       const train: TrainConfig = { ...cfg.train, noise: v === 'fusion:no_noise' ? 'none' : cfg.train.noise };
       const res = await trainFusion(table, split, fitted, { model, train }, { noise: train.noise === 'none' ? undefined : noise, quiet: true });
       record(v, start, scoreFusion(res.weights, fitted, table, calibRows).logit, scoreFusion(res.weights, fitted, table, testRows).logit,
-        { bestEpoch: res.bestEpoch, rowsPerSec: res.rowsPerSec });
+        { bestEpoch: res.bestEpoch, rowsPerSec: res.rowsPerSec, history: res.history });
     } else if (v === 'cart') {
       const m = fitCart(table, trainRows, fitted);
       record(v, start, predictCart(m, table, calibRows), predictCart(m, table, testRows), { rules: cartRules(m) });
