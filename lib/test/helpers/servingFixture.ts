@@ -63,7 +63,7 @@ export const TEST_CONFIG: FusionWeights['config'] = {
 };
 
 /** A run folder holding a random model, the test preprocessing's (empty) JSON, a policy and reason thresholds. */
-export function makeRunFolder(opts: { seed?: number; config?: Partial<FusionWeights['config']>; calibrator?: Calibrator; reasons?: object; policy?: Record<string, unknown> } = {}) {
+export function makeRunFolder(opts: { seed?: number; config?: Partial<FusionWeights['config']>; calibrator?: Calibrator; reasons?: object; policy?: Record<string, unknown>; knownContent?: unknown } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
   const config = { ...TEST_CONFIG, ...opts.config };
   const weights = randomFusionWeights(config, createRng(opts.seed ?? 1));
@@ -75,6 +75,7 @@ export function makeRunFolder(opts: { seed?: number; config?: Partial<FusionWeig
       formatVersion: 1, tail: 0.01, modality: { meta: 0.5, visual: 0.5, audio: 0.5, text: 0.2 },
       positiveRate: { meta: null, visual: null, audio: null, text: null }, account: { priorStrikes: 1, newAccountDays: 30 },
     },
+    knownContent: opts.knownContent,
     modelVersion: 'run-test-1',
   });
   return { dir, weights, calibrator, config };
