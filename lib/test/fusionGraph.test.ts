@@ -83,14 +83,16 @@ test('absent towers contribute a zero logit', async () => {
   }
 });
 
-test('masks: padding gets no weight, no audio gives zero weights and a gated logit', async () => {
+test('masks: padding gets no weight, no audio gives a gated logit', async () => {
   const { got, x } = await compare(baseConfig, platt, rows, 9);
   for (let b = 0; b < x.B; b++) {
     let sf = 0;
     for (let t = 0; t < x.T; t++) { sf += got.frameAttention[b * x.T + t]; if (x.frameMask[b * x.T + t] === 0) assert.equal(got.frameAttention[b * x.T + t], 0); }
     assert.ok(Math.abs(sf - 1) < 1e-5);
     const sa = Array.from(got.audioAttention.subarray(b * x.S, (b + 1) * x.S)).reduce((p, q) => p + q, 0);
-    assert.ok(Math.abs(sa - (rows[b].segments > 0 ? 1 : 0)) < 1e-5);
+    // Attention always sums to 1 (uniform over padding when there is no audio; its logit is gated off).
+    assert.ok(Math.abs(sa - 1) < 1e-5);
+    if (rows[b].segments === 0) for (let t = 0; t < x.S; t++) assert.ok(Math.abs(got.audioAttention[b * x.S + t] - 1 / x.S) < 1e-6);
     if (rows[b].segments === 0) assert.equal(Math.abs(got.modalityLogits[b * 4 + 2]), 0);
     if (!rows[b].text) assert.equal(Math.abs(got.modalityLogits[b * 4 + 3]), 0);
   }

@@ -6,6 +6,7 @@ import { loadRunFolder } from '../src/serve/runFolder.js';
 import { parseVideo, videosToTable } from '../src/serve/request.js';
 import { referenceForward, textTowerLogit } from '../src/export/referenceForward.js';
 import { actionFor } from '../src/serve/scorer.js';
+import { scoreJsonl } from '../src/serve/jsonl.js';
 import { VigilError } from '../src/util/errors.js';
 import { makeRunFolder, testPreprocessor, TEST_CONFIG, validRequest } from './helpers/servingFixture.js';
 
@@ -108,4 +109,22 @@ test('a run folder whose files do not match the manifest is refused', async () =
     writeFileSync(join(d, 'manifest.json'), JSON.stringify(m));
   }, /exported as version 'run-test-1'/);
   await expectRefused((d) => writeFileSync(join(d, 'known_content.json'), '{}'), /not listed in the manifest/);
+});
+
+test('JSONL scoring: one output line per input line, in order; bad lines name the field and do not stop the run', async () => {
+  const run = makeRunFolder({ seed: 8 });
+  try {
+    const { scorer } = await loadRunFolder(run.dir, { loadPreprocessor });
+    const inPath = join(run.dir, 'in.jsonl');
+    writeFileSync(inPath, [JSON.stringify(validRequest(1)), '{"video_id": ', '', JSON.stringify({ ...validRequest(2), upload_hour: 99 }), JSON.stringify(validRequest(3))].join('\n'));
+    const out: string[] = [];
+    const s = await scoreJsonl(scorer, inPath, (l) => { out.push(l); }, { batchSize: 2 });
+    assert.deepEqual([s.lines, s.scored, s.errors], [4, 2, 2]);
+    const recs = out.map((l) => JSON.parse(l));
+    assert.equal(recs[0].video_id, 'v1');
+    assert.deepEqual([recs[1].line, recs[1].field], [2, 'body']);
+    assert.deepEqual([recs[2].line, recs[2].video_id, recs[2].field], [3, 'v2', 'upload_hour']);
+    assert.equal(recs[3].video_id, 'v3');
+    await scorer.close();
+  } finally { rmSync(run.dir, { recursive: true, force: true }); }
 });

@@ -59,7 +59,7 @@ export interface FusionOutputs {
   modalityLogits: Float32Array | Float64Array;
   /** [B,T] weights over frames (0 on padding). */
   frameAttention: Float32Array | Float64Array;
-  /** [B,S] weights over audio segments (0 on padding; all 0 with no audio). */
+  /** [B,S] weights over audio segments (0 on padding; with no audio: 0 for mean/max, uniform for attention). */
   audioAttention: Float32Array | Float64Array;
 }
 

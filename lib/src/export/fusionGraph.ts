@@ -65,8 +65,9 @@ export function buildFusionOnnx(
       const e = g.op('Squeeze', [dense(g.op('Mul', [v, u]), `${prefix}/att_w`, false), axis2]); // [B,N]
       // e·mask − (1−mask)·1e9: padding gets the mask logit, real items keep e exactly.
       const masked = g.op('Sub', [g.op('Mul', [e, mask]), g.op('Mul', [g.op('Sub', [one, mask]), bigNeg])]);
-      // Zero padding after the softmax so a sequence with no real item has all-zero weights.
-      weightsOut = g.op('Mul', [g.op('Softmax', [masked], { axis: 1 }), mask]);
+      // With no real item (no audio) every score is the mask logit and the weights come out uniform
+      // over padding, as in the TF.js model; the tower's logit is then gated off by availability.
+      weightsOut = g.op('Softmax', [masked], { axis: 1 });
       pooled = g.op('ReduceSum', [g.op('Mul', [h, g.op('Unsqueeze', [weightsOut, axis2])]), axis1], { keepdims: 0 });
     }
     return { logit: dense(pooled, `${prefix}/out`, false), weights: weightsOut };

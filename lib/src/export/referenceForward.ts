@@ -107,8 +107,8 @@ function sequenceTower(
     for (let t = 0; t < T; t++) mx = Math.max(mx, e[t]);
     let z = 0;
     for (let t = 0; t < T; t++) { weights[t] = Math.exp(e[t] - mx); z += weights[t]; }
-    // Softmax, then zero padding: with no real item every weight (and the pooled vector) is 0.
-    for (let t = 0; t < T; t++) weights[t] = (weights[t] / z) * m(t);
+    // With no real item every score is MASK_LOGIT: uniform weights over padding (the logit is gated off later).
+    for (let t = 0; t < T; t++) weights[t] = weights[t] / z;
     for (let t = 0; t < T; t++) for (let j = 0; j < H; j++) pooled[j] += weights[t] * hs[t][j];
   } else {
     throw new Error(`fusion weights: unknown pooling '${String(pooling)}'`);
