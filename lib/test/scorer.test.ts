@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadRunFolder } from '../src/serve/runFolder.js';
 import { parseVideo, videosToTable } from '../src/serve/request.js';
 import { referenceForward, textTowerLogit } from '../src/export/referenceForward.js';
-import { actionFor } from '../src/serve/scorer.js';
+import { policyAction } from '../src/serve/scorer.js';
 import { scoreJsonl } from '../src/serve/jsonl.js';
 import { VigilError } from '../src/util/errors.js';
 import { makeRunFolder, testPreprocessor, TEST_CONFIG, validRequest } from './helpers/servingFixture.js';
@@ -23,7 +23,7 @@ test('scores match the reference forward pass on the same preprocessing; actions
     out.forEach((r, i) => {
       assert.equal(r.video_id, videos[i].videoId);
       assert.ok(Math.abs(r.risk_score - ref.risk[i]) < 1e-5, `risk ${r.risk_score} vs reference ${ref.risk[i]}`);
-      assert.equal(r.action, actionFor(r.risk_score, scorer.policy));
+      assert.equal(r.action, policyAction(r.risk_score, scorer.policy));
       assert.equal(r.model_version, 'run-test-1');
       assert.equal(r.policy_version, 'policy-test-1');
       assert.ok(r.latency_ms >= 0);
@@ -36,11 +36,12 @@ test('scores match the reference forward pass on the same preprocessing; actions
 });
 
 test('action thresholds: hand-picked policies', () => {
-  const p = { blockThreshold: 0.9, queueThreshold: 0.5, version: 'x' };
-  assert.equal(actionFor(0.95, p), 'BLOCK');
-  assert.equal(actionFor(0.9, p), 'BLOCK');
-  assert.equal(actionFor(0.5, p), 'QUEUE');
-  assert.equal(actionFor(0.49, p), 'ALLOW');
+  const p = { blockThreshold: 0.9, queueThreshold: 0.5, blockEnabled: true, version: 'x' };
+  assert.equal(policyAction(0.95, p), 'BLOCK');
+  assert.equal(policyAction(0.95, { ...p, blockEnabled: false }), 'QUEUE');
+  assert.equal(policyAction(0.9, p), 'BLOCK');
+  assert.equal(policyAction(0.5, p), 'QUEUE');
+  assert.equal(policyAction(0.49, p), 'ALLOW');
 });
 
 test('transcript terms: the word that drives the text tower is named', async () => {

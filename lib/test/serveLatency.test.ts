@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { loadRunFolder } from '../src/serve/runFolder.js';
-import { measureLatency, stats, syntheticRequest } from '../src/serve/latency.js';
+import { measureLatency, latencyStats, syntheticRequest } from '../src/serve/latency.js';
 import { parseVideo } from '../src/serve/request.js';
 import { makeRunFolder, testPreprocessor, TEST_CONFIG } from './helpers/servingFixture.js';
 
 test('percentiles: hand-computed', () => {
-  const s = stats(Array.from({ length: 100 }, (_, i) => 100 - i));
+  const s = latencyStats(Array.from({ length: 100 }, (_, i) => 100 - i));
   assert.equal(s.p50, 50);
   assert.equal(s.p99, 99);
   assert.equal(s.max, 100);

@@ -29,7 +29,7 @@ export interface LatencyResult {
   budgetRatioP99: number;
 }
 
-export function stats(xs: number[]): LatencyStats {
+export function latencyStats(xs: number[]): LatencyStats {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
   const r = (v: number) => Math.round(v * 1000) / 1000;
@@ -81,11 +81,11 @@ export async function measureLatency(
     pj.push(t1 - t0); pb.push(t2 - t1); sc.push(t3 - t2);
     tj.push(t1 - t0 + (t3 - t2)); tb.push(t3 - t1);
   }
-  const totalBase64 = stats(tb);
+  const totalBase64 = latencyStats(tb);
   return {
     frames: opts.frames, segments, frameDim, audioDim,
     bodyBytes: { json: Buffer.byteLength(jsonBody), base64: Buffer.byteLength(b64Body) },
-    parseJson: stats(pj), parseBase64: stats(pb), score: stats(sc), totalJson: stats(tj), totalBase64,
+    parseJson: latencyStats(pj), parseBase64: latencyStats(pb), score: latencyStats(sc), totalJson: latencyStats(tj), totalBase64,
     budgetRatioP99: Math.round((totalBase64.p99 / 200) * 10000) / 10000,
   };
 }

@@ -1,5 +1,5 @@
 import type { ParsedVideo } from './request.js';
-import type { ReasonThresholds, Modality } from './reasonThresholds.js';
+import type { ReasonThresholds, ReasonModality } from './reasonThresholds.js';
 
 /**
  * Reason codes: stable identifiers with human messages, for moderators and appeals. The catalogue is
@@ -42,7 +42,7 @@ export interface ReasonInputs {
 }
 
 /** Whether a tower's logit reaches its fitted threshold. */
-export function isHigh(th: ReasonThresholds, m: Modality, logit: number): boolean {
+export function isHigh(th: ReasonThresholds, m: ReasonModality, logit: number): boolean {
   const t = th.modality[m];
   return t !== null && logit >= t;
 }
@@ -116,7 +116,7 @@ export function buildReasonCodes(r: ReasonInputs): ReasonCode[] {
     });
   }
   // Strongest signal (relative to its threshold) first.
-  const margin = (c: ReasonCode) => c.score - (th.modality[c.modality as Modality] ?? 0);
+  const margin = (c: ReasonCode) => c.score - (th.modality[c.modality as ReasonModality] ?? 0);
   high.sort((a, b) => margin(b) - margin(a));
   codes.push(...high);
 

@@ -20,8 +20,8 @@ export interface ReasonThresholds {
   modelVersion?: string;
 }
 
-export const MODALITIES = ['meta', 'visual', 'audio', 'text'] as const;
-export type Modality = (typeof MODALITIES)[number];
+export const REASON_MODALITIES = ['meta', 'visual', 'audio', 'text'] as const;
+export type ReasonModality = (typeof REASON_MODALITIES)[number];
 
 export interface FitReasonOptions {
   tail?: number;
@@ -46,7 +46,7 @@ export function fitReasonThresholds(
   if (opts.avail && opts.avail.length !== n * 4) throw new VigilError(`reason thresholds: 'avail' has ${opts.avail.length} values, expected ${n}×4`, { field: 'avail' });
   const modality = { meta: null, visual: null, audio: null, text: null } as ReasonThresholds['modality'];
   const positiveRate = { meta: null, visual: null, audio: null, text: null } as ReasonThresholds['positiveRate'];
-  MODALITIES.forEach((m, k) => {
+  REASON_MODALITIES.forEach((m, k) => {
     const neg: { v: number; w: number }[] = [];
     const pos: { v: number; w: number }[] = [];
     for (let i = 0; i < n; i++) {
@@ -104,7 +104,7 @@ export function validateReasonThresholds(raw: unknown): ReasonThresholds {
   if (typeof o !== 'object' || o === null) bad('(root)', 'must be an object');
   if (o.formatVersion !== 1) bad('formatVersion', `must be 1, got ${String(o.formatVersion)}`);
   if (!(o.tail > 0 && o.tail < 1)) bad('tail', 'must be in (0, 1)');
-  for (const m of MODALITIES) {
+  for (const m of REASON_MODALITIES) {
     const v = o.modality?.[m];
     if (v !== null && typeof v !== 'number') bad(`modality.${m}`, 'must be a number or null');
   }

@@ -12,7 +12,7 @@ import type { VideoTable } from '../data/table.js';
  * Base64 is ~4× smaller than JSON numbers and skips number parsing (see docs/serving.md).
  */
 
-export type Result<T> = { ok: true; value: T } | { ok: false; error: RequestError };
+export type RequestResult<T> = { ok: true; value: T } | { ok: false; error: RequestError };
 
 export interface RequestError {
   /** HTTP status the server answers with. */
@@ -66,7 +66,7 @@ class Invalid extends Error {
 const bad = (field: string, msg: string, status: 400 | 413 | 422 = 400): never => { throw new Invalid(field, msg, status); };
 
 /** Parse a request body (a JSON text) — malformed JSON names `body`. */
-export function parseJson(text: string): Result<unknown> {
+export function parseJson(text: string): RequestResult<unknown> {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (e) {
@@ -75,7 +75,7 @@ export function parseJson(text: string): Result<unknown> {
 }
 
 /** Validate one video object. `path` prefixes field names in errors (e.g. `[3].` inside a batch). */
-export function parseVideo(raw: unknown, limits: RequestLimits, path = ''): Result<ParsedVideo> {
+export function parseVideo(raw: unknown, limits: RequestLimits, path = ''): RequestResult<ParsedVideo> {
   try {
     return { ok: true, value: parseVideoOrThrow(raw, limits, path) };
   } catch (e) {

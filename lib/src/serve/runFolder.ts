@@ -81,8 +81,9 @@ export function parsePolicy(runDir: string, raw: unknown, bytes: Buffer): Scorin
   const blockThreshold = num('block_threshold');
   const queueThreshold = num('queue_threshold');
   if (queueThreshold > blockThreshold) refuse(runDir, 'policy.json:queue_threshold', `policy.json queue_threshold ${queueThreshold} is above block_threshold ${blockThreshold}`);
+  if (p.block_enabled !== undefined && typeof p.block_enabled !== 'boolean') refuse(runDir, 'policy.json:block_enabled', 'policy.json block_enabled must be true or false');
   const version = typeof p.version === 'string' && p.version ? p.version : `policy-${sha256(bytes).slice(0, 12)}`;
-  return { blockThreshold, queueThreshold, version };
+  return { blockThreshold, queueThreshold, blockEnabled: p.block_enabled !== false, version };
 }
 
 export function onnxMetadata(model: Uint8Array): Record<string, string> {

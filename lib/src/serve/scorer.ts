@@ -12,6 +12,8 @@ export type Action = 'ALLOW' | 'QUEUE' | 'BLOCK';
 export interface ScoringPolicy {
   blockThreshold: number;
   queueThreshold: number;
+  /** policy.json's block_enabled: false when no upload should be auto-blocked (everything flagged is queued). */
+  blockEnabled: boolean;
   version: string;
 }
 
@@ -54,8 +56,8 @@ export interface Scorer {
   close(): Promise<void>;
 }
 
-export function actionFor(risk: number, p: ScoringPolicy): Action {
-  if (risk >= p.blockThreshold) return 'BLOCK';
+export function policyAction(risk: number, p: ScoringPolicy): Action {
+  if (p.blockEnabled && risk >= p.blockThreshold) return 'BLOCK';
   if (risk >= p.queueThreshold) return 'QUEUE';
   return 'ALLOW';
 }
@@ -114,7 +116,7 @@ export function createScorer(parts: ScorerParts): Scorer {
           video_id: v.videoId,
           risk_score: Number(risk.toPrecision(7)),
           // Known blocked content is blocked whatever the model says.
-          action: known ? 'BLOCK' : actionFor(risk, policy),
+          action: known ? 'BLOCK' : policyAction(risk, policy),
           reason_codes,
           model_version: parts.modelVersion,
           policy_version: policy.version,

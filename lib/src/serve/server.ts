@@ -106,7 +106,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
       if (!scorer || !ready) return send(res, 503, { error: 'model not loaded yet', field: 'model' });
       return send(res, 200, {
         model_version: scorer.modelVersion, policy_version: scorer.policy.version,
-        block_threshold: scorer.policy.blockThreshold, queue_threshold: scorer.policy.queueThreshold,
+        block_threshold: scorer.policy.blockThreshold, queue_threshold: scorer.policy.queueThreshold, block_enabled: scorer.policy.blockEnabled,
         towers: scorer.towers, frame_dim: scorer.limits.frameDim, audio_dim: scorer.limits.audioDim,
         max_items: scorer.limits.maxItems, max_batch: maxBatch, max_body_bytes: maxBody, ...opts.modelInfo,
       });
