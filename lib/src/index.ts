@@ -25,3 +25,6 @@ export * from './serve/jsonl.js';
 export * from './serve/latency.js';
 export * from './serve/knownContent.js';
 export * from './serve/fittedPreprocessing.js';
+export * from './data/schema.js';
+export * from './data/parquet.js';
+export * from './data/arrow.js';
