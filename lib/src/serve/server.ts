@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Scorer } from './scorer.js';
 import { parseJson, parseVideo, type ParsedVideo, type RequestError } from './request.js';
 import { selfCheck } from './selfCheck.js';
+import { isVigilError } from '../util/errors.js';
 
 /**
  * The scoring HTTP server (node:http, no framework), shaped for Kubernetes: liveness at /healthz,
@@ -80,6 +81,16 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
 
   const requestError = (e: RequestError) => new HttpError(e.status, e.field, e.message);
 
+  /** Scoring errors that are about the input (the preprocessing refusing a value) are still 4xx. */
+  const score = async (s: Scorer, videos: ParsedVideo[], t0: number) => {
+    try {
+      return await s.scoreVideos(videos, t0);
+    } catch (e) {
+      if (isVigilError(e)) throw new HttpError(422, e.field ?? 'body', e.message);
+      throw e;
+    }
+  };
+
   const validateOne = (raw: unknown, path = ''): ParsedVideo => {
     const s = scorer as Scorer;
     const r = parseVideo(raw, s.limits, path);
@@ -123,7 +134,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     if (url === '/v1/score') {
       const video = validateOne(parsed.value);
       entry.video_id = video.videoId;
-      const [out] = await scorer.scoreVideos([video], t0);
+      const [out] = await score(scorer, [video], t0);
       entry.action = out.action;
       entry.risk = out.risk_score;
       return send(res, 200, out);
@@ -133,7 +144,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     if (parsed.value.length > maxBatch) throw new HttpError(413, 'body', `batch of ${parsed.value.length} videos; at most ${maxBatch} per request`);
     const videos = parsed.value.map((v, i) => validateOne(v, `[${i}].`));
     entry.videos = videos.length;
-    const out = await scorer.scoreVideos(videos, t0);
+    const out = await score(scorer, videos, t0);
     return send(res, 200, out);
   };
 
