@@ -129,3 +129,26 @@ test('JSONL scoring: one output line per input line, in order; bad lines name th
     await scorer.close();
   } finally { rmSync(run.dir, { recursive: true, force: true }); }
 });
+
+test('the serving bundle merges into an existing manifest and lists every file with its sha256', async () => {
+  const { writeServingBundle } = await import('../src/export/bundle.js');
+  const { sha256 } = await import('../src/util/hash.js');
+  const run = makeRunFolder({ seed: 9 });
+  try {
+    writeFileSync(join(run.dir, 'manifest.json'), JSON.stringify({ config: { name: 'x' }, timings: { train: 3 } }));
+    const s = writeServingBundle(run.dir, {
+      weights: run.weights, calibrator: run.calibrator, preprocessor: { a: 1 }, policy: { block_threshold: 0.8, queue_threshold: 0.3 },
+      reasonThresholds: { formatVersion: 1, tail: 0.01, modality: { meta: null, visual: 1, audio: 1, text: 1 }, positiveRate: {}, account: { priorStrikes: 1, newAccountDays: 30 } },
+      modelVersion: 'run-b',
+    });
+    const m = JSON.parse(readFileSync(join(run.dir, 'manifest.json'), 'utf8'));
+    assert.deepEqual(m.config, { name: 'x' });
+    assert.equal(m.serving.modelVersion, 'run-b');
+    assert.deepEqual(Object.keys(s.files).sort(), ['model.onnx', 'policy.json', 'preprocessor.json', 'reason_codes.json']);
+    for (const [name, f] of Object.entries(s.files)) assert.equal(f.sha256, sha256(readFileSync(join(run.dir, name))));
+    const { scorer } = await loadRunFolder(run.dir, { loadPreprocessor });
+    assert.equal(scorer.modelVersion, 'run-b');
+    assert.match(scorer.policy.version, /^policy-[0-9a-f]{12}$/);
+    await scorer.close();
+  } finally { rmSync(run.dir, { recursive: true, force: true }); }
+});
