@@ -25,11 +25,13 @@ export function buildFusionOnnx(
   const text = g.input('text', ['B', c.textDim]);
   const avail = g.input('avail', ['B', 4]);
 
-  const axis1 = g.int64Tensor('axis1', [1]);
-  const axis2 = g.int64Tensor('axis2', [2]);
-  const one = g.scalar('one', 1);
-  const zero = g.scalar('zero', 0);
-  const bigNeg = g.scalar('mask_logit', -MASK_LOGIT);
+  // Constants are created on first use so that no variant carries unused initializers.
+  const lazy = (make: () => string) => { let v: string | null = null; return () => (v ??= make()); };
+  const axis1 = lazy(() => g.int64Tensor('axis1', [1]));
+  const axis2 = lazy(() => g.int64Tensor('axis2', [2]));
+  const one = lazy(() => g.scalar('one', 1));
+  const zero = lazy(() => g.scalar('zero', 0));
+  const bigNeg = lazy(() => g.scalar('mask_logit', -MASK_LOGIT));
 
   const param = (name: string) => {
     const t = weights.tensors[name];
@@ -41,52 +43,51 @@ export function buildFusionOnnx(
   };
   const mlpTower = (x: string, prefix: string) => dense(dense(x, `${prefix}/dense1`, true), `${prefix}/out`, false);
   // A [B,1] zero that follows the batch size: the logit of an absent tower.
-  const zerosB1 = g.op('Mul', [g.op('Slice', [avail, g.int64Tensor('s0', [0]), g.int64Tensor('s1', [1]), axis1]), zero], {}, 'zeros_b1');
+  const zerosB1 = lazy(() => g.op('Mul', [g.op('Slice', [avail, g.int64Tensor('s0', [0]), g.int64Tensor('s1', [1]), axis1()]), zero()], {}, 'zeros_b1'));
 
   /** mask / max(Σ mask, 1): uniform weights over real items ([B,N]). */
   const uniformWeights = (mask: string) =>
-    g.op('Div', [mask, g.op('Max', [g.op('ReduceSum', [mask, axis1], { keepdims: 1 }), one])]);
+    g.op('Div', [mask, g.op('Max', [g.op('ReduceSum', [mask, axis1()], { keepdims: 1 }), one()])]);
 
   /** Sequence tower: returns the [B,1] logit and the [B,N] item weights. */
   const sequenceTower = (x: string, mask: string, prefix: string): { logit: string; weights: string } => {
     const h = dense(x, `${prefix}/embed`, true); // [B,N,H]
-    const mask3 = g.op('Unsqueeze', [mask, axis2]); // [B,N,1]
     let pooled: string;
     let weightsOut: string;
     if (c.pooling === 'mean') {
       weightsOut = uniformWeights(mask);
-      pooled = g.op('ReduceSum', [g.op('Mul', [h, g.op('Unsqueeze', [weightsOut, axis2])]), axis1], { keepdims: 0 });
+      pooled = g.op('ReduceSum', [g.op('Mul', [h, g.op('Unsqueeze', [weightsOut, axis2()])]), axis1()], { keepdims: 0 });
     } else if (c.pooling === 'max') {
       weightsOut = uniformWeights(mask);
-      pooled = g.op('ReduceMax', [g.op('Mul', [h, mask3])], { axes: [1], keepdims: 0 });
+      pooled = g.op('ReduceMax', [g.op('Mul', [h, g.op('Unsqueeze', [mask, axis2()])])], { axes: [1], keepdims: 0 });
     } else {
       const v = g.op('Tanh', [dense(h, `${prefix}/att_v`, false)]);
       const u = g.op('Sigmoid', [dense(h, `${prefix}/att_u`, false)]);
-      const e = g.op('Squeeze', [dense(g.op('Mul', [v, u]), `${prefix}/att_w`, false), axis2]); // [B,N]
+      const e = g.op('Squeeze', [dense(g.op('Mul', [v, u]), `${prefix}/att_w`, false), axis2()]); // [B,N]
       // e·mask − (1−mask)·1e9: padding gets the mask logit, real items keep e exactly.
-      const masked = g.op('Sub', [g.op('Mul', [e, mask]), g.op('Mul', [g.op('Sub', [one, mask]), bigNeg])]);
+      const masked = g.op('Sub', [g.op('Mul', [e, mask]), g.op('Mul', [g.op('Sub', [one(), mask]), bigNeg()])]);
       // With no real item (no audio) every score is the mask logit and the weights come out uniform
       // over padding, as in the TF.js model; the tower's logit is then gated off by availability.
       weightsOut = g.op('Softmax', [masked], { axis: 1 });
-      pooled = g.op('ReduceSum', [g.op('Mul', [h, g.op('Unsqueeze', [weightsOut, axis2])]), axis1], { keepdims: 0 });
+      pooled = g.op('ReduceSum', [g.op('Mul', [h, g.op('Unsqueeze', [weightsOut, axis2()])]), axis1()], { keepdims: 0 });
     }
     return { logit: dense(pooled, `${prefix}/out`, false), weights: weightsOut };
   };
 
-  const lMeta = has('meta') ? mlpTower(meta, 'meta') : zerosB1;
-  let lVis = zerosB1, lAud = zerosB1;
+  const lMeta = has('meta') ? mlpTower(meta, 'meta') : zerosB1();
+  let lVis: string | null = null, lAud: string | null = null;
   let frameAtt: string, audioAtt: string;
   if (has('visual')) ({ logit: lVis, weights: frameAtt } = sequenceTower(frames, frameMask, 'visual'));
   else frameAtt = uniformWeights(frameMask);
   if (has('audio')) ({ logit: lAud, weights: audioAtt } = sequenceTower(audio, audioMask, 'audio'));
   else audioAtt = uniformWeights(audioMask);
-  const lText = has('text') ? mlpTower(text, 'text') : zerosB1;
+  const lText = has('text') ? mlpTower(text, 'text') : zerosB1();
 
-  const availCol = (k: number) => g.op('Slice', [avail, g.int64Tensor(`a${k}`, [k]), g.int64Tensor(`a${k + 1}`, [k + 1]), axis1], {}, `avail_${k}`);
+  const availCol = (k: number) => g.op('Slice', [avail, g.int64Tensor(`a${k}`, [k]), g.int64Tensor(`a${k + 1}`, [k + 1]), axis1()], {}, `avail_${k}`);
   const availAudio = availCol(2), availText = availCol(3);
-  const gatedAud = g.op('Mul', [lAud, availAudio]);
+  const gatedAud = g.op('Mul', [lAud ?? zerosB1(), availAudio]);
   const gatedText = g.op('Mul', [lText, availText]);
-  const modalityLogits = g.op('Concat', [lMeta, lVis, gatedAud, gatedText], { axis: 1 });
+  const modalityLogits = g.op('Concat', [lMeta, lVis ?? zerosB1(), gatedAud, gatedText], { axis: 1 });
   const f = g.op('Concat', [modalityLogits, availAudio, availText], { axis: 1 });
   const z = c.fusion === 'linear' ? dense(f, 'fusion/out', false) : dense(dense(f, 'fusion/dense1', true), 'fusion/out', false);
 
@@ -102,12 +103,12 @@ export function buildFusionOnnx(
     case 'isotonic': {
       const values = g.floatTensor('iso_values', [calibrator.values.length], calibrator.values);
       if (calibrator.thresholds.length === 0) {
-        risk = g.op('Add', [g.op('Mul', [zShift, zero]), values]);
+        risk = g.op('Add', [g.op('Mul', [zShift, zero()]), values]);
         break;
       }
       // values[#{k : t_k <= z'}] — count the thresholds passed and index the step value, exactly.
       const passed = g.op('Cast', [g.op('GreaterOrEqual', [zShift, g.floatTensor('iso_thresholds', [calibrator.thresholds.length], calibrator.thresholds)])], { to: 7 });
-      const count = g.op('ReduceSum', [passed, axis1], { keepdims: 1 }); // int64 [B,1]
+      const count = g.op('ReduceSum', [passed, axis1()], { keepdims: 1 }); // int64 [B,1]
       risk = g.op('Gather', [values, count], { axis: 0 }); // [B,1]
       break;
     }
