@@ -132,3 +132,16 @@ test('invalid weights and calibrators are refused naming the tensor or field', (
   assert.throws(() => buildFusionOnnx(w3, { method: 'isotonic', shift: 0, thresholds: [0], values: [0.5] }), /values/);
   assert.throws(() => buildFusionOnnx(w3, { method: 'temperature', shift: 0, T: 0 }), /'T'/);
 });
+
+test('every initializer is used and outputs are in the contract order, for every variant', async () => {
+  const { onnx } = await import('onnx-proto');
+  for (const pooling of ['mean', 'max', 'attention'] as const) {
+    for (const towers of [['meta', 'visual', 'audio', 'text'], ['visual']]) {
+      const m = onnx.ModelProto.decode(buildFusionOnnx(randomFusionWeights({ ...baseConfig, pooling, towers }, createRng(2)), platt));
+      const used = new Set(m.graph!.node!.flatMap((n) => n.input ?? []));
+      for (const t of m.graph!.initializer!) assert.ok(used.has(t.name!), `${pooling}/${towers}: unused initializer ${t.name}`);
+      assert.deepEqual(m.graph!.output!.map((o) => o.name), ['risk', 'logit', 'modality_logits', 'frame_attention', 'audio_attention']);
+      assert.deepEqual(m.graph!.input!.map((o) => o.name), ['meta', 'frames', 'frame_mask', 'audio', 'audio_mask', 'text', 'avail']);
+    }
+  }
+});
