@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { onnx } from 'onnx-proto';
 import assert from 'node:assert/strict';
 import { buildFusionOnnx } from '../src/export/fusionGraph.js';
 import { referenceForward, applyCalibration } from '../src/export/referenceForward.js';
@@ -134,7 +135,6 @@ test('invalid weights and calibrators are refused naming the tensor or field', (
 });
 
 test('every initializer is used and outputs are in the contract order, for every variant', async () => {
-  const { onnx } = await import('onnx-proto');
   for (const pooling of ['mean', 'max', 'attention'] as const) {
     for (const towers of [['meta', 'visual', 'audio', 'text'], ['visual']]) {
       const m = onnx.ModelProto.decode(buildFusionOnnx(randomFusionWeights({ ...baseConfig, pooling, towers }, createRng(2)), platt));
