@@ -28,3 +28,8 @@ export * from './serve/fittedPreprocessing.js';
 export * from './data/schema.js';
 export * from './data/parquet.js';
 export * from './data/arrow.js';
+export * from './extract/extract.js';
+export * from './extract/batch.js';
+export * from './extract/bench.js';
+export * from './extract/visualEncoder.js';
+export * from './extract/compat.js';
