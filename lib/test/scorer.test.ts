@@ -152,3 +152,23 @@ test('the serving bundle merges into an existing manifest and lists every file w
     await scorer.close();
   } finally { rmSync(run.dir, { recursive: true, force: true }); }
 });
+
+test('a preprocessing that caps long videos: attention evidence maps back to the kept frames', async () => {
+  const run = makeRunFolder({ seed: 10, reasons: {
+    formatVersion: 1, tail: 0.01, modality: { meta: 1e9, visual: -1e9, audio: 1e9, text: 1e9 },
+    positiveRate: { meta: null, visual: null, audio: null, text: null }, account: { priorStrikes: 99, newAccountDays: 0 },
+  } });
+  try {
+    const { scorer } = await loadRunFolder(run.dir, { loadPreprocessor: () => testPreprocessor(TEST_CONFIG, 4) });
+    // 10 frames at t = 100, 101, ... capped to 4 kept frames: indices 0, 2, 5, 7.
+    const long = parseVideo({ ...validRequest(11, 10, 2), frame_ts: Array.from({ length: 10 }, (_, i) => 100 + i) }, scorer.limits);
+    const short = parseVideo(validRequest(12, 2, 1), scorer.limits);
+    assert.ok(long.ok && short.ok);
+    const [r] = await scorer.scoreVideos([long.value, short.value]);
+    const vis = r.reason_codes.find((c) => c.code === 'VISUAL_HIGH')!;
+    const ev = vis.evidence as { frame_range_s: number[]; top_frames: { t_s: number }[] };
+    for (const f of ev.top_frames) assert.ok([100, 102, 105, 107].includes(f.t_s), `frame time ${f.t_s} is not a kept frame`);
+    assert.ok(ev.frame_range_s.every((t) => [100, 102, 105, 107].includes(t)));
+    await scorer.close();
+  } finally { rmSync(run.dir, { recursive: true, force: true }); }
+});

@@ -8,6 +8,7 @@ interface FeaturesModule {
   preprocessorFromJSON(json: unknown): unknown;
   transform(fitted: unknown, table: VideoTable, rows: ArrayLike<number>): FusionInputs;
 }
+interface SequenceModule { keptItems(n: number, cap: number): number[] }
 
 /**
  * preprocessor.json → the training preprocessing, for serving. Resolved at run time so that the
@@ -15,13 +16,14 @@ interface FeaturesModule {
  */
 export function loadFittedPreprocessor(json: unknown): ServingPreprocessor {
   let mod: FeaturesModule;
+  let seq: SequenceModule;
   try {
-    const path = '../features/preprocess.js';
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const path = '../features/preprocess.js', seqPath = '../features/sequence.js';
     mod = require(path) as FeaturesModule;
+    seq = require(seqPath) as SequenceModule;
   } catch (e) {
     throw new VigilError(`preprocessing module not available in this build (${(e as Error).message})`, { field: 'preprocessor.json' });
   }
   const fitted = mod.preprocessorFromJSON(json);
-  return { transform: (table, rows) => mod.transform(fitted, table, rows) };
+  return { transform: (table, rows) => mod.transform(fitted, table, rows), keptItems: (n, cap) => seq.keptItems(n, cap) };
 }

@@ -8,4 +8,9 @@ import type { FusionInputs } from '../export/contract.js';
  */
 export interface ServingPreprocessor {
   transform(table: VideoTable, rows: number[]): FusionInputs;
+  /**
+   * Which of a video's `n` items the preprocessing keeps when it caps a sequence at `cap`, so that
+   * attention weights map back to the right timestamps. Needed only when sequences can be capped.
+   */
+  keptItems?(n: number, cap: number): number[];
 }

@@ -31,9 +31,12 @@ export interface ReasonInputs {
   video: ParsedVideo;
   /** The row's modality_logits (meta, visual, audio, text). */
   modalityLogits: ArrayLike<number>;
-  /** Weights over the row's real frames / segments (length = frame / segment count). */
+  /** Weights over the row's real (kept) frames / segments. */
   frameAttention: ArrayLike<number>;
   audioAttention: ArrayLike<number>;
+  /** Times of the items the weights refer to (default: the video's frame_ts / audio_ts). */
+  frameTimes?: ArrayLike<number>;
+  audioTimes?: ArrayLike<number>;
   thresholds: ReasonThresholds;
   towers: string[];
   knownMatch?: KnownMatch | null;
@@ -92,7 +95,7 @@ export function buildReasonCodes(r: ReasonInputs): ReasonCode[] {
   const high: ReasonCode[] = [];
   const lVis = r.modalityLogits[1], lAud = r.modalityLogits[2], lText = r.modalityLogits[3], lMeta = r.modalityLogits[0];
   if (r.towers.includes('visual') && isHigh(th, 'visual', lVis)) {
-    const span = attentionSpan(r.frameAttention, v.frameTs);
+    const span = attentionSpan(r.frameAttention, r.frameTimes ?? v.frameTs);
     high.push({
       code: 'VISUAL_HIGH', modality: 'visual', score: round(lVis, 4),
       message: span ? `${REASON_CODES.VISUAL_HIGH} (frames ${fmtTime(span.start_s)}–${fmtTime(span.end_s)})` : REASON_CODES.VISUAL_HIGH,
@@ -100,7 +103,7 @@ export function buildReasonCodes(r: ReasonInputs): ReasonCode[] {
     });
   }
   if (r.towers.includes('audio') && v.hasAudio && isHigh(th, 'audio', lAud)) {
-    const span = attentionSpan(r.audioAttention, v.audioTs);
+    const span = attentionSpan(r.audioAttention, r.audioTimes ?? v.audioTs);
     high.push({
       code: 'AUDIO_HIGH', modality: 'audio', score: round(lAud, 4),
       message: span ? `${REASON_CODES.AUDIO_HIGH} (segments ${fmtTime(span.start_s)}–${fmtTime(span.end_s)})` : REASON_CODES.AUDIO_HIGH,

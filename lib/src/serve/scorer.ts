@@ -80,6 +80,14 @@ export function createScorer(parts: ScorerParts): Scorer {
     return rows.map((_, i) => out.modalityLogits[i * 4 + 3]);
   };
 
+  /** Times of the items the model saw: all of them, or the preprocessing's pick when it capped the sequence. */
+  const keptTimes = (ts: Float32Array, padded: number): ArrayLike<number> => {
+    if (ts.length <= padded) return ts;
+    // Without the preprocessing's rule the weights cannot be placed in time: no time evidence then.
+    if (!preprocessor.keptItems) return [];
+    return preprocessor.keptItems(ts.length, padded).map((k) => ts[k]);
+  };
+
   const termsFor = async (v: ParsedVideo): Promise<TermContribution[]> => {
     const variants = leaveOneOutVariants(v.transcript ?? '', maxTerms);
     if (variants.length === 0) return [];
@@ -106,11 +114,11 @@ export function createScorer(parts: ScorerParts): Scorer {
         const known = parts.knownContent ? parts.knownContent(v) : null;
         const textHigh = towers.includes('text') && !!v.transcript && isHigh(reasons, 'text', ml[3]);
         const terms = textHigh ? await termsFor(v) : undefined;
-        const nF = v.frameTs.length, nA = v.audioTs.length;
+        const frameTimes = keptTimes(v.frameTs, x.T), audioTimes = keptTimes(v.audioTs, x.S);
         const reason_codes = buildReasonCodes({
-          video: v, modalityLogits: ml, thresholds: reasons, towers, knownMatch: known, terms,
-          frameAttention: out.frameAttention.subarray(i * x.T, i * x.T + nF),
-          audioAttention: out.audioAttention.subarray(i * x.S, i * x.S + nA),
+          video: v, modalityLogits: ml, thresholds: reasons, towers, knownMatch: known, terms, frameTimes, audioTimes,
+          frameAttention: out.frameAttention.subarray(i * x.T, i * x.T + frameTimes.length),
+          audioAttention: out.audioAttention.subarray(i * x.S, i * x.S + audioTimes.length),
         });
         responses.push({
           video_id: v.videoId,

@@ -16,11 +16,14 @@ import { createRng } from '../../src/util/rng.js';
  */
 export const TEST_META_DIM = 8;
 
-export function testPreprocessor(cfg: { textDim: number; frameDim: number; audioDim: number }): ServingPreprocessor {
+export function testPreprocessor(cfg: { textDim: number; frameDim: number; audioDim: number }, frameCap = Infinity): ServingPreprocessor {
+  // Long videos keep every k-th frame (the stride rule), so attention must be mapped back through keptItems.
+  const keptItems = (n: number, cap: number) => (n <= cap ? Array.from({ length: n }, (_, i) => i) : Array.from({ length: cap }, (_, k) => Math.floor((k * n) / cap)));
   return {
+    keptItems,
     transform(t: VideoTable, rows: number[]): FusionInputs {
       const B = rows.length;
-      const nF = (i: number) => t.frameOffsets[i + 1] - t.frameOffsets[i];
+      const nF = (i: number) => Math.min(frameCap, t.frameOffsets[i + 1] - t.frameOffsets[i]);
       const nA = (i: number) => t.audioOffsets[i + 1] - t.audioOffsets[i];
       const T = Math.max(1, ...rows.map(nF));
       const S = Math.max(1, ...rows.map(nA));
@@ -33,10 +36,11 @@ export function testPreprocessor(cfg: { textDim: number; frameDim: number; audio
         const num = (v: number) => (Number.isFinite(v) ? [Math.log1p(v), 0] : [0, 1]);
         const h = (2 * Math.PI * t.uploadHour[i]) / 24;
         x.meta.set([...num(t.durationS[i]), ...num(t.accountAgeDays[i]), ...num(t.priorStrikes[i]), Math.sin(h), Math.cos(h)], b * TEST_META_DIM);
-        for (let k = 0; k < nF(i); k++) {
+        const kept = keptItems(t.frameOffsets[i + 1] - t.frameOffsets[i], nF(i));
+        kept.forEach((src, k) => {
           x.frameMask[b * T + k] = 1;
-          x.frames.set(t.frameEmb.subarray((t.frameOffsets[i] + k) * cfg.frameDim, (t.frameOffsets[i] + k + 1) * cfg.frameDim), (b * T + k) * cfg.frameDim);
-        }
+          x.frames.set(t.frameEmb.subarray((t.frameOffsets[i] + src) * cfg.frameDim, (t.frameOffsets[i] + src + 1) * cfg.frameDim), (b * T + k) * cfg.frameDim);
+        });
         for (let k = 0; k < nA(i); k++) {
           x.audioMask[b * S + k] = 1;
           x.audio.set(t.audioEmb.subarray((t.audioOffsets[i] + k) * cfg.audioDim, (t.audioOffsets[i] + k + 1) * cfg.audioDim), (b * S + k) * cfg.audioDim);
