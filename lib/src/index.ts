@@ -12,6 +12,7 @@ export * from './export/randomWeights.js';
 export * from './export/randomInputs.js';
 export * from './export/bundle.js';
 export * from './export/parity.js';
+export * from './export/onnxInterpreter.js';
 export * from './serve/request.js';
 export * from './serve/onnxSession.js';
 export * from './serve/preprocessing.js';
