@@ -24,6 +24,7 @@ export * from './serve/selfCheck.js';
 export * from './serve/server.js';
 export * from './serve/jsonl.js';
 export * from './serve/latency.js';
+export * from './serve/loadGen.js';
 export * from './serve/knownContent.js';
 export * from './serve/fittedPreprocessing.js';
 export * from './data/schema.js';
