@@ -2,10 +2,12 @@ import type { Command } from '../command.js';
 import { runsCommand } from './runs.js';
 import { compareCommand } from './compare.js';
 import { promoteCommand } from './promote.js';
+import { monitorCommand } from './monitor.js';
 
 /** Every `vigil` subcommand, in the order `vigil --help` lists them. */
 export const commands: Command[] = [
   runsCommand,
   compareCommand,
   promoteCommand,
+  monitorCommand,
 ];
