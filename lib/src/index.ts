@@ -19,6 +19,7 @@ export * from './report/plotly.js';
 export * from './report/criteria.js';
 export * from './report/render.js';
 export * from './report/index.js';
+export * from './report/fromRun.js';
 export * from './monitor/types.js';
 export * from './monitor/psi.js';
 export * from './monitor/drift.js';

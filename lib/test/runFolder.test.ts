@@ -92,3 +92,30 @@ test('the manifest hashes every artifact and records versions and the machine', 
   assert.deepEqual(outside.git, { commit: null, dirty: null }, 'outside a checkout the commit is null, not a crash');
   assert.ok(existsSync(join(dir, 'manifest.json')));
 });
+
+test('a run killed half way (SIGKILL) leaves only a hidden partial folder that listing ignores', async () => {
+  const runs = tmpDir('killed');
+  const mod = join(__dirname, '..', 'src', 'runs', 'runFolder.js');
+  const script = `
+    const { writeRunFolder } = require(${JSON.stringify(mod)});
+    const { writeFileSync } = require('node:fs');
+    const { join } = require('node:path');
+    writeRunFolder(${JSON.stringify(runs)}, 'half', async (dir) => {
+      writeFileSync(join(dir, 'manifest.json'), '{"runId":"half"}');
+      writeFileSync(join(dir, 'metrics.json'), '{"test":{"ap":0.5}}');
+      process.stdout.write('written\\n');
+      await new Promise(() => setInterval(() => {}, 1000)); // training that never ends
+    });`;
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('written')) resolve(); });
+    child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+  });
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  const left = readdirSync(runs);
+  assert.equal(left.length, 1);
+  assert.match(left[0], /^\.half\.partial-/);
+  assert.deepEqual(listRuns(runs), []);
+});

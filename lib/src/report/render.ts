@@ -3,12 +3,15 @@ import type { ReportInput } from './types.js';
 import { buildSections } from './sections.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { thin } from './charts.js';
 
 /** Render a run's report in both formats from one set of sections. */
 export interface RenderOptions {
   /** Include the plotly threshold explorer (default true). */
   interactive?: boolean;
+  /** Also save the input as report-input.json (curves thinned) so the report can be re-rendered later. */
+  saveInput?: boolean;
   /** Leave out sections whose stage did not run (for partial reports such as a drift check). */
   omitNotRun?: boolean;
   now?: Date;
@@ -30,5 +33,19 @@ export async function writeReport(dir: string, input: ReportInput, opts: RenderO
   const r = await renderReport(input, opts);
   writeFileAtomic(join(dir, 'report.html'), r.html);
   writeFileAtomic(join(dir, 'report.md'), r.md);
+  if (opts.saveInput) writeJsonAtomic(join(dir, REPORT_INPUT_FILE), compactReportInput(input));
   return { html: join(dir, 'report.html'), md: join(dir, 'report.md') };
+}
+
+/** Where a run keeps the inputs of its report. */
+export const REPORT_INPUT_FILE = 'report-input.json';
+
+/** The input with curves and sweep thinned to what the charts draw (keeps report-input.json small). */
+export function compactReportInput(input: ReportInput): ReportInput {
+  const out: ReportInput = { ...input };
+  if (input.curves) {
+    out.curves = { ...input.curves, pr: input.curves.pr.map((s) => ({ ...s, points: thin(s.points) })), roc: input.curves.roc.map((s) => ({ ...s, points: thin(s.points) })) };
+  }
+  if (input.policy) out.policy = { ...input.policy, sweep: thin(input.policy.sweep) };
+  return out;
 }

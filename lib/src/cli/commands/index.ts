@@ -3,6 +3,7 @@ import { runsCommand } from './runs.js';
 import { compareCommand } from './compare.js';
 import { promoteCommand } from './promote.js';
 import { monitorCommand } from './monitor.js';
+import { reportCommand } from './report.js';
 
 /** Every `vigil` subcommand, in the order `vigil --help` lists them. */
 export const commands: Command[] = [
@@ -10,4 +11,5 @@ export const commands: Command[] = [
   compareCommand,
   promoteCommand,
   monitorCommand,
+  reportCommand,
 ];
