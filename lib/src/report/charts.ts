@@ -156,7 +156,7 @@ export function barsWithCiSvg(rows: BarRow[], opts: { title: string; valueTitle:
   return renderVegaLite({
     title: opts.title, width: W, height: Math.max(60, 24 * rows.length),
     data: { values },
-    encoding: { y: { field: 'label', type: 'nominal', sort: null, title: null } },
+    encoding: { y: { field: 'label', type: 'nominal', sort: null, title: null, axis: { grid: false } } },
     layer: [
       { mark: { type: 'bar', height: 14 }, encoding: { x, opacity: { field: 'opacity', type: 'quantitative', scale: null, legend: null }, ...(hasGroups ? { color: { field: 'group', type: 'nominal', title: null } } : {}) } },
       { mark: { type: 'rule', color: '#222' }, encoding: { x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } } },
@@ -176,8 +176,9 @@ export function psiHeatmapSvg(cells: PsiCell[], opts: { title?: string } = {}): 
     width: Math.max(200, Math.min(900, 44 * weeks)), height: Math.max(60, 18 * features),
     data: { values },
     encoding: {
-      x: { field: 'week', type: 'ordinal', title: 'week starting' },
-      y: { field: 'feature', type: 'nominal', sort: null, title: null },
+      // No grid on band axes: grid lines run through the band centres, across the cell labels.
+      x: { field: 'week', type: 'ordinal', title: 'week starting', axis: { grid: false } },
+      y: { field: 'feature', type: 'nominal', sort: null, title: null, axis: { grid: false, labelLimit: 220 } },
     },
     layer: [
       { mark: 'rect', encoding: { color: { field: 'psi', type: 'quantitative', title: 'PSI', scale: { type: 'threshold', domain: [0.1, 0.25], range: ['#d5f5e3', '#fdebd0', '#f5b7b1'] } } } },
@@ -192,7 +193,7 @@ export function prevalenceSvg(points: WeekPoint[], opts: { title?: string } = {}
     title: opts.title ?? 'Prevalence by upload week', width: W, height: 200,
     data: { values: points.map((p) => ({ ...p, pct: p.prevalence * 100 })) },
     layer: [
-      { mark: { type: 'line', point: true }, encoding: { x: { field: 'week', type: 'ordinal', title: 'week starting' }, y: { field: 'pct', type: 'quantitative', title: 'harmful %' } } },
+      { mark: { type: 'line', point: true }, encoding: { x: { field: 'week', type: 'ordinal', title: 'week starting', axis: { grid: false } }, y: { field: 'pct', type: 'quantitative', title: 'harmful %' } } },
     ],
   });
 }
@@ -210,8 +211,8 @@ export function attentionStripSvg(rows: AttentionRow[], opts: { title?: string }
     data: { values },
     mark: 'rect',
     encoding: {
-      x: { field: 'frame', type: 'ordinal', title: 'frame (1 FPS)', axis: { labelExpr: 'datum.value % 10 === 0 ? datum.label : ""' } },
-      y: { field: 'video', type: 'nominal', sort: null, title: null },
+      x: { field: 'frame', type: 'ordinal', title: 'frame (1 FPS)', axis: { grid: false, labelExpr: 'datum.value % 10 === 0 ? datum.label : ""' } },
+      y: { field: 'video', type: 'nominal', sort: null, title: null, axis: { grid: false } },
       color: { field: 'rel', type: 'quantitative', title: 'weight / max', scale: { scheme: 'orangered', domain: [0, 1] } },
     },
   });

@@ -49,8 +49,8 @@ export function thresholdExplorerHtml(id: string, points: SweepPoint[], opts: { 
   if (d.block !== null) shapes.push(mark(d.block, '#c0392b'));
   if (d.maxFpr !== null) shapes.push({ type: 'line', xref: 'paper', yref: 'y', x0: 0, x1: 1, y0: d.maxFpr, y1: d.maxFpr, line: { color: '#c0392b', width: 1, dash: 'dot' } });
   var base = shapes.length;
-  var layout = { margin: { t: 30, r: 10, b: 50, l: 50 }, xaxis: { type: 'log', title: { text: 'threshold on calibrated risk (log)' } },
-    yaxis: { range: [0, 1], title: { text: 'rate' } }, legend: { orientation: 'h' }, shapes: shapes,
+  var layout = { margin: { t: 50, r: 10, b: 50, l: 50 }, xaxis: { type: 'log', title: { text: 'threshold on calibrated risk (log)' } },
+    yaxis: { range: [0, 1], title: { text: 'rate' } }, legend: { orientation: 'h', x: 0, y: 1.14 }, shapes: shapes,
     annotations: [d.queue !== null ? { x: Math.log10(d.queue), y: 1, yref: 'paper', text: 'QUEUE', showarrow: false, xanchor: 'left', font: { color: '#e67e22' } } : null,
       d.block !== null ? { x: Math.log10(d.block), y: 1, yref: 'paper', text: 'BLOCK', showarrow: false, xanchor: 'left', font: { color: '#c0392b' } } : null].filter(Boolean) };
   Plotly.newPlot(el, [line(d.recall, 'recall', '#2e86de'), line(d.precision, 'precision', '#27ae60'), line(d.fpr, 'FPR', '#c0392b'), line(d.flagged, 'flagged share', '#8e44ad')], layout, { displaylogo: false, responsive: true });
