@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRunId, listRuns, readRun, writeRunFolder, stableStringify } from '../src/runs/runFolder.js';
+import { createRunId, listPartialRuns, listRuns, partialRunAlive, readRun, writeRunFolder, stableStringify } from '../src/runs/runFolder.js';
 import { buildManifest } from '../src/runs/manifest.js';
 import { getMetric, type MetricBlock } from '../src/runs/metricsFile.js';
 import { sha256 } from '../src/util/hash.js';
@@ -118,4 +118,7 @@ test('a run killed half way (SIGKILL) leaves only a hidden partial folder that l
   assert.equal(left.length, 1);
   assert.match(left[0], /^\.half\.partial-/);
   assert.deepEqual(listRuns(runs), []);
+  assert.deepEqual(listPartialRuns(runs), [join(runs, left[0])]);
+  assert.equal(partialRunAlive(join(runs, left[0])), false, 'its writer is dead');
+  assert.equal(partialRunAlive(join(runs, `.x.partial-${process.pid}-1`)), true, 'a live writer is a run in progress');
 });

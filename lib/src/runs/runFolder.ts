@@ -167,3 +167,21 @@ export function listRuns(runsDir: string, onSkip?: (dir: string, why: string) =>
   }
   return out.sort((a, b) => (a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt.localeCompare(b.createdAt)));
 }
+
+/** Hidden `.<id>.partial-*` folders left by runs that were killed before completing. */
+export function listPartialRuns(runsDir: string): string[] {
+  if (!existsSync(runsDir)) return [];
+  return readdirSync(runsDir).filter((e) => /^\..+\.partial-/.test(e) && statSync(join(runsDir, e)).isDirectory()).sort().map((e) => join(runsDir, e));
+}
+
+/** Whether the process that is building a partial folder is still running (then it is not abandoned). */
+export function partialRunAlive(partialDir: string): boolean {
+  const m = /\.partial-(\d+)-/.exec(basename(partialDir));
+  if (!m) return false;
+  try {
+    process.kill(Number(m[1]), 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
