@@ -58,6 +58,9 @@ test('stable weeks do not alert; a shifted week does, on the features that moved
   assert.ok(['frame_emb_pc1', 'frame_emb_pc2'].some((f) => lit.has(f)), `a frame embedding direction should alert; got ${[...lit]}`);
   for (const f of ['country', 'account_age_days', 'audio_available', 'score']) assert.ok(lit.has(f), `${f} should alert; got ${[...lit]}`);
   for (const f of ['device', 'duration_s', 'upload_hour', 'language']) assert.ok(!lit.has(f), `${f} did not move but alerted`);
+  // Audio went missing more often, but the audio that is there did not change: only availability alerts.
+  for (const f of ['audio_emb_norm', 'audio_emb_pc1', 'audio_segments']) assert.ok(!lit.has(f), `${f} counted the availability change again`);
+  assert.equal(ref.features.find((f) => f.name === 'audio_emb_norm')?.conditional, true);
   const small = report.weeks[report.weeks.length - 1];
   assert.equal(small.n, 50);
   assert.ok(small.tooSmall && small.level === 'ok' && small.maxPsi >= 0.25, 'a 50-row week is noisy: reported, not alerted');

@@ -19,6 +19,8 @@ type Extracted = { kind: 'numeric'; values: Float64Array } | { kind: 'categorica
 interface FeatureDef {
   name: string;
   group: FeatureGroup;
+  /** See FeatureReference.conditional. */
+  conditional?: boolean;
   extract(t: VideoTable, rows: readonly number[]): Extracted;
 }
 
@@ -99,11 +101,11 @@ function embeddingFeatures(which: 'visual' | 'audio', ref: EmbeddingReference | 
   const group: FeatureGroup = which;
   const prefix = which === 'visual' ? 'frame' : 'audio';
   const out: FeatureDef[] = [{
-    name: `${prefix}_emb_norm`, group,
+    name: `${prefix}_emb_norm`, group, conditional: which === 'audio',
     extract: (t, rows) => numeric(rows, (i) => { const p = pooled(t, i, which); return p ? norm(p) : NaN; }),
   }];
   ref?.directions.forEach((dir, d) => out.push({
-    name: `${prefix}_emb_pc${d + 1}`, group,
+    name: `${prefix}_emb_pc${d + 1}`, group, conditional: which === 'audio',
     extract: (t, rows) => {
       if ((which === 'visual' ? t.frameDim : t.audioDim) !== ref.dim) {
         throw new VigilError(`${which} embedding dimension ${which === 'visual' ? t.frameDim : t.audioDim} differs from the reference's ${ref.dim}`, { field: which === 'visual' ? 'frame_emb' : 'audio_emb' });
@@ -132,15 +134,27 @@ function featureDefs(ref: DriftReference['embeddings'], withScore: boolean): Fea
     { name: 'frame_count', group: 'visual', extract: (t, r) => numeric(r, (i) => frameCount(t, i)) },
     ...embeddingFeatures('visual', ref.visual),
     { name: 'audio_available', group: 'audio', extract: (t, r) => categorical(r, (i) => yesNo(t.hasAudio[i] === 1)) },
-    { name: 'audio_segments', group: 'audio', extract: (t, r) => numeric(r, (i) => (t.hasAudio[i] ? audioCount(t, i) : NaN)) },
+    { name: 'audio_segments', group: 'audio', conditional: true, extract: (t, r) => numeric(r, (i) => (t.hasAudio[i] ? audioCount(t, i) : NaN)) },
     ...embeddingFeatures('audio', ref.audio),
     { name: 'transcript_available', group: 'text', extract: (t, r) => categorical(r, (i) => yesNo(t.transcript[i] !== null && t.transcript[i] !== '')) },
-    { name: 'language', group: 'text', extract: (t, r) => categorical(r, (i) => t.language[i]) },
-    { name: 'asr_confidence', group: 'text', extract: (t, r) => numeric(r, (i) => t.asrConfidence[i]) },
-    { name: 'transcript_words', group: 'text', extract: (t, r) => numeric(r, (i) => { const s = t.transcript[i]; return s ? s.split(/\s+/).filter(Boolean).length : NaN; }) },
+    { name: 'language', group: 'text', conditional: true, extract: (t, r) => categorical(r, (i) => t.language[i]) },
+    { name: 'asr_confidence', group: 'text', conditional: true, extract: (t, r) => numeric(r, (i) => t.asrConfidence[i]) },
+    { name: 'transcript_words', group: 'text', conditional: true, extract: (t, r) => numeric(r, (i) => { const s = t.transcript[i]; return s ? s.split(/\s+/).filter(Boolean).length : NaN; }) },
   ];
   if (withScore) defs.push({ name: 'score', group: 'score', extract: () => { throw new Error('score is supplied by the caller'); } });
   return defs;
+}
+
+/** Keep only rows where the value is present (for conditional features). */
+function presentOnly(ex: Extracted, w: Float64Array): { ex: Extracted; w: Float64Array } {
+  const keep: number[] = [];
+  for (let k = 0; k < w.length; k++) {
+    const v = ex.values[k];
+    if (ex.kind === 'numeric' ? Number.isFinite(v as number) : v !== null) keep.push(k);
+  }
+  const w2 = Float64Array.from(keep, (k) => w[k]);
+  if (ex.kind === 'numeric') return { ex: { kind: 'numeric', values: Float64Array.from(keep, (k) => ex.values[k]) }, w: w2 };
+  return { ex: { kind: 'categorical', values: keep.map((k) => ex.values[k]) }, w: w2 };
 }
 
 function weightsOf(t: VideoTable, rows: readonly number[]): Float64Array {
@@ -163,16 +177,20 @@ export function buildReference(t: VideoTable, rows: readonly number[], scores?: 
   if (rows.length === 0) throw new VigilError('buildReference: no reference rows', { field: 'rows' });
   const bins = opts.bins ?? 10;
   const embeddings = { visual: embeddingReference(t, rows, 'visual'), audio: embeddingReference(t, rows, 'audio') };
-  const w = weightsOf(t, rows);
+  const w0 = weightsOf(t, rows);
   const features: FeatureReference[] = [];
   for (const def of featureDefs(embeddings, scores !== undefined)) {
-    const ex = def.name === 'score' ? scoreValues(scores!, t, rows) : def.extract(t, rows);
+    let ex = def.name === 'score' ? scoreValues(scores!, t, rows) : def.extract(t, rows);
+    let w = w0;
+    if (def.conditional) ({ ex, w } = presentOnly(ex, w0));
+    if (ex.values.length === 0) continue; // never present in the reference: nothing to compare against
+    const cond = def.conditional ? { conditional: true } : {};
     if (ex.kind === 'numeric') {
       const edges = quantileEdges(ex.values, bins, w);
-      features.push({ name: def.name, group: def.group, kind: 'numeric', edges, shares: numericShares(ex.values, edges, w) });
+      features.push({ name: def.name, group: def.group, kind: 'numeric', edges, ...cond, shares: numericShares(ex.values, edges, w) });
     } else {
       const levels = categoricalLevels(ex.values, 0.01, w);
-      features.push({ name: def.name, group: def.group, kind: 'categorical', levels, shares: categoricalShares(ex.values, levels, w) });
+      features.push({ name: def.name, group: def.group, kind: 'categorical', levels, ...cond, shares: categoricalShares(ex.values, levels, w) });
     }
   }
   return { version: 1, createdAt: (opts.now ?? new Date()).toISOString(), rows: rows.length, features, embeddings };
@@ -228,7 +246,12 @@ export function computeDrift(ref: DriftReference, t: VideoTable, opts: DriftOpti
         if (!def) continue; // a feature from a newer reference format: skip rather than guess
         ex = def.extract(t, wr);
       }
-      const cur = ex.kind === 'numeric' ? numericShares(ex.values, f.edges ?? [], w) : categoricalShares(ex.values, f.levels ?? [], w);
+      let fw = w;
+      if (f.conditional) {
+        ({ ex, w: fw } = presentOnly(ex, w));
+        if (ex.values.length === 0) continue; // the modality is absent all week: its availability feature says so
+      }
+      const cur = ex.kind === 'numeric' ? numericShares(ex.values, f.edges ?? [], fw) : categoricalShares(ex.values, f.levels ?? [], fw);
       const v = psi(f.shares, cur);
       features.push({ name: f.name, group: f.group, psi: v, level: psiLevel(v, warn, alert) });
     }

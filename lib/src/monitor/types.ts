@@ -21,6 +21,12 @@ export interface FeatureReference {
   kind: 'numeric' | 'categorical';
   edges?: number[];
   levels?: string[];
+  /**
+   * Defined only when its modality is present (audio embeddings, ASR confidence...): shares are over
+   * the rows that have it, so a change in availability shows up once, in the availability feature,
+   * and not again in every feature of that modality.
+   */
+  conditional?: boolean;
   shares: number[];
 }
 
