@@ -24,3 +24,8 @@ export * from './monitor/types.js';
 export * from './monitor/psi.js';
 export * from './monitor/drift.js';
 export * from './monitor/scores.js';
+export * from './extract/extract.js';
+export * from './extract/batch.js';
+export * from './extract/bench.js';
+export * from './extract/visualEncoder.js';
+export * from './extract/compat.js';

@@ -4,6 +4,7 @@ import { compareCommand } from './compare.js';
 import { promoteCommand } from './promote.js';
 import { monitorCommand } from './monitor.js';
 import { reportCommand } from './report.js';
+import { extractCommand } from './extract.js';
 
 /** Every `vigil` subcommand, in the order `vigil --help` lists them. */
 export const commands: Command[] = [
@@ -12,4 +13,5 @@ export const commands: Command[] = [
   promoteCommand,
   monitorCommand,
   reportCommand,
+  extractCommand,
 ];
