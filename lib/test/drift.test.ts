@@ -66,6 +66,9 @@ test('stable weeks do not alert; a shifted week does, on the features that moved
   assert.ok(small.tooSmall && small.level === 'ok' && small.maxPsi >= 0.25, 'a 50-row week is noisy: reported, not alerted');
   assert.ok(report.alerts.every((a) => a.week === shifted.week));
   assert.equal(report.level, 'alert');
+  assert.equal(report.weeks[0].prevalence, 0, 'labelled, none harmful');
+  const unlabelled = { ...t, harmful: new Int8Array(t.n).fill(-1) };
+  assert.equal(computeDrift(ref, unlabelled).weeks[0].prevalence, null);
   // Without scores the score feature is simply not monitored.
   assert.ok(!computeDrift(ref, t).weeks[0].features.some((f) => f.name === 'score'));
 });

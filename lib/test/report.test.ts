@@ -13,7 +13,7 @@ const CHROMIUM = '/usr/bin/chromium';
 let rendered: ReturnType<typeof renderReport> | null = null;
 const fixtureReport = () => (rendered ??= renderReport(fixtureReportInput(), { now: new Date(0) }));
 
-const CHARTS = ['prevalence', 'leakage', 'pr', 'roc', 'reliability', 'sweep', 'slices', 'attention', 'psi'];
+const CHARTS = ['prevalence', 'leakage', 'pr', 'roc', 'reliability', 'sweep', 'slices', 'attention', 'psi', 'drift-prevalence'];
 
 test('criteria are met only when the CI bound on the safe side meets the target', () => {
   const c = (value: number, ci: [number, number] | undefined, target: number, direction: '>=' | '<=') => criterionVerdict({ name: 'x', metric: { value, ci }, target, direction });

@@ -256,7 +256,13 @@ export function computeDrift(ref: DriftReference, t: VideoTable, opts: DriftOpti
       features.push({ name: f.name, group: f.group, psi: v, level: psiLevel(v, warn, alert) });
     }
     const maxPsi = features.reduce((m, f) => Math.max(m, f.psi), 0);
-    weeks.push({ week, n: wr.length, tooSmall, features, maxPsi, level: tooSmall ? 'ok' : psiLevel(maxPsi, warn, alert) });
+    // Label drift, when labels exist (unlabelled rows carry -1).
+    let pos = 0, lab = 0;
+    for (let k = 0; k < wr.length; k++) {
+      const y = t.harmful[wr[k]];
+      if (y === 0 || y === 1) { lab += w[k]; pos += y * w[k]; }
+    }
+    weeks.push({ week, n: wr.length, prevalence: lab > 0 ? pos / lab : null, tooSmall, features, maxPsi, level: tooSmall ? 'ok' : psiLevel(maxPsi, warn, alert) });
   }
   const alerts = weeks.filter((wk) => !wk.tooSmall).flatMap((wk) => wk.features.filter((f) => f.level !== 'ok').map((f) => ({ week: wk.week, feature: f.name, group: f.group, psi: f.psi, level: f.level })));
   const level = weeks.reduce<DriftLevel>((m, wk) => (LEVEL_RANK[wk.level] > LEVEL_RANK[m] ? wk.level : m), 'ok');
@@ -268,7 +274,8 @@ export function formatDrift(r: DriftReport): string {
   const lines = [`drift vs training reference (${r.referenceRows} videos); warn ≥ ${r.thresholds.warn}, alert ≥ ${r.thresholds.alert}`, ''];
   for (const wk of r.weeks) {
     const worst = [...wk.features].sort((a, b) => b.psi - a.psi).slice(0, 3).map((f) => `${f.name} ${f.psi.toFixed(3)}`).join(', ');
-    lines.push(`${wk.week}  n=${String(wk.n).padStart(6)}  ${(wk.tooSmall ? 'small' : wk.level).padEnd(5)}  max PSI ${wk.maxPsi.toFixed(3)}  (${worst})`);
+    const prev = wk.prevalence === null ? '' : `  harmful ${(wk.prevalence * 100).toFixed(2)}%`;
+    lines.push(`${wk.week}  n=${String(wk.n).padStart(6)}  ${(wk.tooSmall ? 'small' : wk.level).padEnd(5)}  max PSI ${wk.maxPsi.toFixed(3)}${prev}  (${worst})`);
   }
   lines.push('', `overall: ${r.level.toUpperCase()} (${r.alerts.length} feature-weeks at warn or alert)`);
   return lines.join('\n');

@@ -57,6 +57,8 @@ export interface WeekDrift {
   /** Monday of the upload week, YYYY-MM-DD (UTC). */
   week: string;
   n: number;
+  /** Weighted harmful share among labelled rows; null when the week has no labels (fresh data). */
+  prevalence: number | null;
   /** Fewer rows than `minRows`: PSI is reported but never raises an alert (sampling noise). */
   tooSmall: boolean;
   features: FeatureDrift[];

@@ -43,7 +43,8 @@ export const monitorCommand: Command = {
     try { ref = JSON.parse(readFileSync(refPath, 'utf8')); } catch (e) {
       throw new VigilError(`${refPath}: not valid JSON (${(e as Error).message})`, { field: REFERENCE_FILE });
     }
-    const table = await readVideoTable(data);
+    // New data is often not labelled yet: labels are optional here (prevalence is shown when present).
+    const table = await readVideoTable(data, { requireLabels: false });
     const scores = typeof values.scores === 'string' ? readScoresFile(values.scores, table) : undefined;
     const report = computeDrift(ref, table, { scores, minRows: intOption(values, 'min-rows', 200) });
     console.log(formatDrift(report));
