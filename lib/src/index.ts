@@ -4,3 +4,6 @@ export * from './util/rng.js';
 export * from './data/table.js';
 export * from './config.js';
 export * from './split/types.js';
+export * from './data/schema.js';
+export * from './data/parquet.js';
+export * from './data/arrow.js';

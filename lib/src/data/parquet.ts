@@ -1,0 +1,243 @@
+/**
+ * Dataset folders on disk: `videos.parquet` (a file or a folder of parts) ⇄ VideoTable and
+ * `truth.parquet` ⇄ TruthTable, validated against the schema in schema.ts while reading.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Table, type RecordBatch, type Vector } from 'apache-arrow';
+import { takeRows } from './table.js';
+import {
+  streamParquet, writeParquetTable, writeParquetParts, parquetParts, utf8Column, float32Column, float64Column,
+  int8Column, timestampMsColumn, listFloat32Column, listEmbeddingColumn, listUtf8Column,
+} from './arrow.js';
+import { VIDEO_COLUMNS, TRUTH_COLUMNS, checkSchema } from './schema.js';
+import {
+  F32Builder, readStrings, readNumbers, readTimestampsMs, readFloatLists, readEmbeddingLists, readStringLists,
+} from './columns.js';
+import type { VideoTable, TruthTable } from './table.js';
+import { VigilError, fail } from '../util/errors.js';
+
+/** `DIR` → `DIR/videos.parquet`; a file or parts folder is used as given. */
+export function resolveVideosPath(path: string): string {
+  if (!existsSync(path)) throw new VigilError(`dataset '${path}' does not exist`, { field: 'data' });
+  if (statSync(path).isDirectory() && existsSync(join(path, 'videos.parquet'))) return join(path, 'videos.parquet');
+  return path;
+}
+
+export interface ReadOptions {
+  /** When false, a missing `harmful` column is allowed (unlabelled data for scoring); labels become -1. */
+  requireLabels?: boolean;
+  batchSize?: number;
+}
+
+/** Accumulates validated record batches into one VideoTable. */
+class VideoTableBuilder {
+  n = 0;
+  videoId: string[] = []; creatorId: string[] = []; uploadTs: number[] = []; durationS: number[] = [];
+  country: string[] = []; device: string[] = []; accountAgeDays: number[] = []; priorStrikes: number[] = [];
+  uploadHour: number[] = []; transcript: (string | null)[] = []; asrConfidence: number[] = [];
+  language: (string | null)[] = []; harmful: number[] = []; policyTags: string[][] = []; weight: number[] = [];
+  hasAudio: number[] = [];
+  frameCounts: number[] = []; audioCounts: number[] = [];
+  frameTs = new F32Builder(); frameEmb = new F32Builder(1 << 16);
+  audioTs = new F32Builder(); audioEmb = new F32Builder(1 << 16);
+  frameDim: number | null = null; audioDim: number | null = null;
+  seen = new Map<string, number>();
+
+  constructor(private source: string, private opts: ReadOptions) {}
+
+  add(b: RecordBatch, rowBase: number): void {
+    const col = (name: string): Vector | null => b.getChild(name);
+    const need = (name: string): Vector => {
+      const v = col(name);
+      if (!v) throw new VigilError(`${this.source}: missing column '${name}'`, { field: name });
+      return v;
+    };
+    const m = b.numRows;
+    const ids = readStrings(need('video_id'), 'video_id', false, rowBase) as string[];
+    ids.forEach((id, i) => {
+      if (id === '') fail('video_id', 'empty id', rowBase + i);
+      const prev = this.seen.get(id);
+      if (prev !== undefined) fail('video_id', `duplicate id '${id}' (first at row ${prev})`, rowBase + i);
+      this.seen.set(id, rowBase + i);
+    });
+    const creators = readStrings(need('creator_id'), 'creator_id', false, rowBase) as string[];
+    const ts = readTimestampsMs(need('upload_ts'), 'upload_ts', rowBase);
+    const dur = readNumbers(need('duration_s'), 'duration_s', false, rowBase);
+    const country = readStrings(need('country'), 'country', false, rowBase) as string[];
+    const device = readStrings(need('device'), 'device', false, rowBase) as string[];
+    const age = readNumbers(need('account_age_days'), 'account_age_days', true, rowBase);
+    const strikes = readNumbers(need('prior_strikes'), 'prior_strikes', true, rowBase);
+    const hour = readNumbers(need('upload_hour'), 'upload_hour', false, rowBase);
+    const transcript = readStrings(need('transcript'), 'transcript', true, rowBase);
+    const conf = readNumbers(need('asr_confidence'), 'asr_confidence', true, rowBase);
+    const lang = readStrings(need('language'), 'language', true, rowBase);
+    const hv = col('harmful');
+    let labels: Float64Array;
+    if (hv) labels = readNumbers(hv, 'harmful', false, rowBase);
+    else if (this.opts.requireLabels === false) labels = new Float64Array(m).fill(-1);
+    else throw new VigilError(`${this.source}: missing column 'harmful' (labels are required here)`, { field: 'harmful' });
+    const tv = col('policy_tags');
+    const tags = tv ? readStringLists(tv, 'policy_tags', rowBase) : Array.from({ length: m }, () => [] as string[]);
+    const wv = col('weight');
+    const w = wv ? readNumbers(wv, 'weight', false, rowBase) : new Float64Array(m).fill(1);
+
+    const fts = readFloatLists(need('frame_ts'), 'frame_ts', false, rowBase, this.frameTs);
+    const femb = readEmbeddingLists(need('frame_emb'), 'frame_emb', false, rowBase, this.frameEmb, this.frameDim);
+    this.frameDim = femb.dim;
+    const ats = readFloatLists(need('audio_ts'), 'audio_ts', true, rowBase, this.audioTs);
+    const aemb = readEmbeddingLists(need('audio_emb'), 'audio_emb', true, rowBase, this.audioEmb, this.audioDim);
+    this.audioDim = aemb.dim;
+
+    for (let i = 0; i < m; i++) {
+      const r = rowBase + i;
+      if (dur[i] < 0) fail('duration_s', `expected >= 0, got ${dur[i]}`, r);
+      if (!(age[i] >= 0) && !Number.isNaN(age[i])) fail('account_age_days', `expected >= 0 or null, got ${age[i]}`, r);
+      if (!Number.isNaN(strikes[i]) && (strikes[i] < 0 || !Number.isInteger(strikes[i]))) fail('prior_strikes', `expected a non-negative integer or null, got ${strikes[i]}`, r);
+      if (!Number.isInteger(hour[i]) || hour[i] < 0 || hour[i] > 23) fail('upload_hour', `expected an integer 0–23, got ${hour[i]}`, r);
+      if (!Number.isNaN(conf[i]) && (conf[i] < 0 || conf[i] > 1)) fail('asr_confidence', `expected 0–1 or null, got ${conf[i]}`, r);
+      if (labels[i] !== 0 && labels[i] !== 1 && !(labels[i] === -1 && !hv)) fail('harmful', `label must be 0 or 1, got ${labels[i]}`, r);
+      if (!(w[i] > 0)) fail('weight', `expected a positive weight, got ${w[i]}`, r);
+      if (femb.counts[i] < 1) fail('frame_emb', 'a video needs at least one frame embedding', r);
+      if (fts.counts[i] !== femb.counts[i]) fail('frame_ts', `has ${fts.counts[i]} times but frame_emb has ${femb.counts[i]} embeddings`, r);
+      if (ats.valid[i] !== aemb.valid[i]) fail('audio_ts', 'must be null exactly when audio_emb is null', r);
+      if (ats.counts[i] !== aemb.counts[i]) fail('audio_ts', `has ${ats.counts[i]} times but audio_emb has ${aemb.counts[i]} segments`, r);
+    }
+    this.videoId.push(...ids); this.creatorId.push(...creators);
+    for (let i = 0; i < m; i++) {
+      this.uploadTs.push(ts[i]); this.durationS.push(dur[i]); this.accountAgeDays.push(age[i]);
+      this.priorStrikes.push(strikes[i]); this.uploadHour.push(hour[i]); this.asrConfidence.push(conf[i]);
+      this.harmful.push(labels[i]); this.weight.push(w[i]); this.hasAudio.push(aemb.valid[i]);
+      this.frameCounts.push(femb.counts[i]); this.audioCounts.push(aemb.counts[i]);
+    }
+    this.country.push(...country); this.device.push(...device); this.transcript.push(...transcript);
+    this.language.push(...lang); this.policyTags.push(...tags);
+    this.n += m;
+  }
+
+  finish(): VideoTable {
+    const csr = (counts: number[]) => {
+      const o = new Int32Array(counts.length + 1);
+      for (let i = 0; i < counts.length; i++) o[i + 1] = o[i] + counts[i];
+      return o;
+    };
+    return {
+      n: this.n,
+      videoId: this.videoId, creatorId: this.creatorId, uploadTs: Float64Array.from(this.uploadTs),
+      durationS: Float32Array.from(this.durationS), country: this.country, device: this.device,
+      accountAgeDays: Float32Array.from(this.accountAgeDays), priorStrikes: Float32Array.from(this.priorStrikes),
+      uploadHour: Int8Array.from(this.uploadHour),
+      frameDim: this.frameDim ?? 0, frameOffsets: csr(this.frameCounts), frameTs: this.frameTs.finish(), frameEmb: this.frameEmb.finish(),
+      audioDim: this.audioDim ?? 0, hasAudio: Uint8Array.from(this.hasAudio), audioOffsets: csr(this.audioCounts),
+      audioTs: this.audioTs.finish(), audioEmb: this.audioEmb.finish(),
+      transcript: this.transcript, asrConfidence: Float32Array.from(this.asrConfidence), language: this.language,
+      harmful: Int8Array.from(this.harmful), policyTags: this.policyTags, weight: Float32Array.from(this.weight),
+    };
+  }
+}
+
+/** Read and validate a dataset's videos (a dataset folder, a `videos.parquet` file or a parts folder). */
+export async function readVideoTable(path: string, opts: ReadOptions = {}): Promise<VideoTable> {
+  const file = resolveVideosPath(path);
+  const b = new VideoTableBuilder(file, opts);
+  let checked = false;
+  await streamParquet(file, (batch, rowBase) => {
+    if (!checked) {
+      checkSchema(batch.schema, VIDEO_COLUMNS, file, opts.requireLabels === false ? ['harmful'] : []);
+      checked = true;
+    }
+    b.add(batch, rowBase);
+  }, { batchSize: opts.batchSize });
+  if (!checked) throw new VigilError(`${file}: no rows`, { field: 'videos.parquet' });
+  return b.finish();
+}
+
+/**
+ * Stream a dataset in validated chunks (each a small VideoTable) without holding it all in memory —
+ * for statistics over datasets larger than memory.
+ */
+export async function scanVideoBatches(
+  path: string, onChunk: (chunk: VideoTable, rowBase: number) => void | Promise<void>, opts: ReadOptions = {},
+): Promise<number> {
+  const file = resolveVideosPath(path);
+  const seen = new Map<string, number>();
+  let checked = false;
+  return streamParquet(file, async (batch, rowBase) => {
+    if (!checked) { checkSchema(batch.schema, VIDEO_COLUMNS, file, opts.requireLabels === false ? ['harmful'] : []); checked = true; }
+    const b = new VideoTableBuilder(file, opts);
+    b.seen = seen; // duplicate ids are detected across the whole scan
+    b.add(batch, rowBase);
+    await onChunk(b.finish(), rowBase);
+  }, { batchSize: opts.batchSize });
+}
+
+/** VideoTable → Arrow table in the contract's column order. */
+export function videoTableToArrow(t: VideoTable): Table {
+  const nullableStr = (a: (string | null)[]) => utf8Column(a);
+  return new Table({
+    video_id: utf8Column(t.videoId),
+    creator_id: utf8Column(t.creatorId),
+    upload_ts: timestampMsColumn(t.uploadTs),
+    duration_s: float32Column(t.durationS),
+    country: utf8Column(t.country),
+    device: utf8Column(t.device),
+    account_age_days: float32Column(t.accountAgeDays, true),
+    prior_strikes: float32Column(t.priorStrikes, true),
+    upload_hour: int8Column(t.uploadHour),
+    frame_ts: listFloat32Column(t.frameOffsets, t.frameTs),
+    frame_emb: listEmbeddingColumn(t.frameOffsets, t.frameEmb, t.frameDim),
+    audio_emb: listEmbeddingColumn(t.audioOffsets, t.audioEmb, Math.max(1, t.audioDim), t.hasAudio),
+    audio_ts: listFloat32Column(t.audioOffsets, t.audioTs, t.hasAudio),
+    transcript: nullableStr(t.transcript),
+    asr_confidence: float32Column(t.asrConfidence, true),
+    language: nullableStr(t.language),
+    harmful: int8Column(t.harmful),
+    policy_tags: listUtf8Column(t.policyTags),
+    weight: float32Column(t.weight),
+  });
+}
+
+/**
+ * Write a VideoTable. Up to `partRows` rows → one Parquet file at `file`; more → `file` becomes a folder
+ * of parts (readers accept both), keeping each wasm write bounded.
+ */
+export async function writeVideoTable(file: string, t: VideoTable, opts: { partRows?: number } = {}): Promise<void> {
+  const partRows = opts.partRows ?? 100_000;
+  if (t.n <= partRows) { writeParquetTable(file, videoTableToArrow(t)); return; }
+  const parts: Table[] = [];
+  for (let s = 0; s < t.n; s += partRows) {
+    const idx = Array.from({ length: Math.min(partRows, t.n - s) }, (_, k) => s + k);
+    parts.push(videoTableToArrow(takeRows(t, idx)));
+  }
+  writeParquetParts(file, parts);
+}
+
+export async function writeTruthTable(file: string, t: TruthTable): Promise<void> {
+  writeParquetTable(file, new Table({
+    video_id: utf8Column(t.videoId),
+    true_harmful: int8Column(t.trueHarmful),
+    category: utf8Column(t.category),
+    oracle_p: float64Column(t.oracleP),
+    reupload_of: utf8Column(t.reuploadOf),
+  }));
+}
+
+export async function readTruthTable(path: string): Promise<TruthTable> {
+  const file = existsSync(path) && statSync(path).isDirectory() && existsSync(join(path, 'truth.parquet')) ? join(path, 'truth.parquet') : path;
+  parquetParts(file);
+  const out: TruthTable = { n: 0, videoId: [], trueHarmful: new Int8Array(0), category: [], oracleP: new Float64Array(0), reuploadOf: [] };
+  const th: number[] = [], op: number[] = [];
+  let checked = false;
+  await streamParquet(file, (b, rowBase) => {
+    if (!checked) { checkSchema(b.schema, TRUTH_COLUMNS, file); checked = true; }
+    out.videoId.push(...(readStrings(b.getChild('video_id')!, 'video_id', false, rowBase) as string[]));
+    readNumbers(b.getChild('true_harmful')!, 'true_harmful', false, rowBase).forEach((x) => th.push(x));
+    out.category.push(...(readStrings(b.getChild('category')!, 'category', false, rowBase) as string[]));
+    readNumbers(b.getChild('oracle_p')!, 'oracle_p', false, rowBase).forEach((x) => op.push(x));
+    out.reuploadOf.push(...readStrings(b.getChild('reupload_of')!, 'reupload_of', true, rowBase));
+  });
+  out.n = out.videoId.length;
+  out.trueHarmful = Int8Array.from(th);
+  out.oracleP = Float64Array.from(op);
+  return out;
+}
