@@ -92,7 +92,7 @@ export const DEFAULT_KNOBS: SimKnobs = {
   qPosLow: 0.55,
   qPosHigh: 0.995,
   missingNew: 0.45,
-  missingOld: 0.05,
+  missingOld: 0.04,
   noAudioRate: 0.22,
   speechGivenAudio: 0.782,
   visualHarm: 8,
