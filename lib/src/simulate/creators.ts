@@ -24,7 +24,7 @@ export interface Creators {
 
 const REGION_SHARE = REGIONS.map((r) => r.share);
 /** Bad actors concentrate in the spike regions: part of why those regions spike. */
-const BAD_REGION_SHARE = REGIONS.map((r) => (SPIKE_REGIONS.includes(r.code) ? r.share * 6 : r.share));
+const BAD_REGION_SHARE = REGIONS.map((r) => (SPIKE_REGIONS.includes(r.code) ? r.share * 3 : r.share));
 
 export function makeCreators(rng: Rng, nCreators: number, startMs: number, endMs: number, k: SimKnobs): Creators {
   const n = Math.max(10, Math.round(nCreators));

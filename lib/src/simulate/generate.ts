@@ -111,7 +111,7 @@ export function simulate(preset: SimPreset, seed: number, knobs: SimKnobs = DEFA
     country[r] = REGIONS[creators.region[c]].code;
     device[r] = DEVICES[creators.device[c]];
     const missing = stream.metaMissing[j] === 1;
-    accountAgeDays[r] = missing ? NaN : Math.floor(stream.accountAgeDays[j]);
+    accountAgeDays[r] = missing ? NaN : stream.accountAgeDays[j];
     priorStrikes[r] = missing ? NaN : stream.priorStrikes[j];
 
     // visual

@@ -17,19 +17,23 @@ export function oracleQ(k: SimKnobs, cat: number, intensity: number, hardNeg: bo
 
 /**
  * Cohen's kappa between two independent raters who each label every upload of the stream with
- * probability q: simulated (not the closed form) so it reads like an inter-rater study.
+ * probability q: simulated (not the closed form) so it reads like an inter-rater study, with
+ * `pairs` independent rater pairs per upload pooled to keep the estimate's noise small.
  */
-export function simulateRaterKappa(q: Float64Array, rng: Rng): number {
+export function simulateRaterKappa(q: Float64Array, rng: Rng, pairs = 8): number {
   let a1 = 0, b1 = 0, agree = 0;
   const n = q.length;
-  for (let i = 0; i < n; i++) {
-    const x = rng.next() < q[i] ? 1 : 0;
-    const y = rng.next() < q[i] ? 1 : 0;
-    a1 += x; b1 += y;
-    if (x === y) agree++;
+  for (let rep = 0; rep < pairs; rep++) {
+    for (let i = 0; i < n; i++) {
+      const x = rng.next() < q[i] ? 1 : 0;
+      const y = rng.next() < q[i] ? 1 : 0;
+      a1 += x; b1 += y;
+      if (x === y) agree++;
+    }
   }
-  const po = agree / n;
-  const pa = a1 / n, pb = b1 / n;
+  const m = n * pairs;
+  const po = agree / m;
+  const pa = a1 / m, pb = b1 / m;
   const pe = pa * pb + (1 - pa) * (1 - pb);
   return pe >= 1 ? 1 : (po - pe) / (1 - pe);
 }

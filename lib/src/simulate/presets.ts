@@ -52,6 +52,8 @@ export interface SimKnobs {
   /** Probability that an upload re-uses earlier content. */
   reuploadRate: number;
   badReuploadRate: number;
+  /** Re-upload probability multiplier for creators who have uploaded harmful content before. */
+  harmfulHistoryReuploadMult: number;
   /** Share of benign new content that looks violent but is allowed (news, gaming, horror). */
   hardNegativeRate: number;
   /** P(label=1) for clean content (rare rater error). */
@@ -81,18 +83,19 @@ export const DEFAULT_KNOBS: SimKnobs = {
   badActorShare: 0.006,
   activitySigma: 1.3,
   badActivityMult: 1.6,
-  baseHarmRate: 0.0019,
-  badHarmRate: 0.05,
+  baseHarmRate: 0.00128,
+  badHarmRate: 0.036,
   reuploadRate: 0.03,
   badReuploadRate: 0.14,
+  harmfulHistoryReuploadMult: 2,
   hardNegativeRate: 0.03,
   qClean: 0.00002,
   qHardNeg: 0.2,
   hardNegExponent: 12,
   qPosLow: 0.55,
   qPosHigh: 0.995,
-  missingNew: 0.45,
-  missingOld: 0.04,
+  missingNew: 0.4,
+  missingOld: 0.05,
   noAudioRate: 0.22,
   speechGivenAudio: 0.782,
   visualHarm: 8,

@@ -69,7 +69,7 @@ export function simulateStream(rng: Rng, p: SimPreset, k: SimKnobs, cr: Creators
   for (let i = 0; i < n; i++) {
     const c = upperBound(ccdf, trng.next());
     drawCreator[i] = c;
-    const from = Math.max(0, (cr.joinMs[c] - startMs) / 1000);
+    const from = Math.max(0, Math.ceil((cr.joinMs[c] - startMs) / 1000));
     const fromDay = Math.floor(from / 86400);
     const nDays = Math.floor(spanS / 86400) - fromDay;
     let sec = 0;
@@ -92,6 +92,7 @@ export function simulateStream(rng: Rng, p: SimPreset, k: SimKnobs, cr: Creators
   const contents = makeContentStore(n);
   const own = new Int32Array(cr.n * OWN_HISTORY);
   const ownCount = new Int32Array(cr.n);
+  const ownHarm = new Uint8Array(cr.n), ownHarmLast = new Int32Array(cr.n);
   const removals = new Map<number, number[]>();
   const ringPool: number[][] = Array.from({ length: cr.nRings }, () => []);
   const srng = rng.fork('stream');
@@ -109,7 +110,7 @@ export function simulateStream(rng: Rng, p: SimPreset, k: SimKnobs, cr: Creators
 
     // point-in-time metadata: account age at upload, removals strictly before now
     const age = (t - cr.joinMs[c]) / MS_PER_DAY;
-    accountAgeDays[j] = age;
+    accountAgeDays[j] = Math.floor(age);
     const rem = removals.get(c);
     let strikes = 0;
     if (rem) for (let r = 0; r < rem.length; r++) if (rem[r] < t) strikes++;
@@ -118,10 +119,17 @@ export function simulateStream(rng: Rng, p: SimPreset, k: SimKnobs, cr: Creators
 
     // content: a re-upload of earlier content (own, or the ring's harmful pool) or something new
     let cid = -1;
-    if (srng.next() < (bad ? k.badReuploadRate : k.reuploadRate)) {
+    // creators whose history holds harmful content re-upload more (it was removed, they retry)
+    const pReup = (bad ? k.badReuploadRate : k.reuploadRate) * (ownHarm[c] ? k.harmfulHistoryReuploadMult : 1);
+    if (srng.next() < pReup) {
       const pool = bad ? ringPool[cr.ring[c]] : undefined;
       if (pool && pool.length > 0 && srng.next() < 0.8) cid = pool[srng.int(pool.length)];
-      else if (ownCount[c] > 0) cid = own[c * OWN_HISTORY + srng.int(Math.min(ownCount[c], OWN_HISTORY))];
+      else if (ownCount[c] > 0) {
+        cid = own[c * OWN_HISTORY + srng.int(Math.min(ownCount[c], OWN_HISTORY))];
+        if (ownHarm[c] && contents.cat[cid] < 0 && srng.next() < 0.5) cid = ownHarmLast[c];
+        // most retries stop after one more attempt
+        if (contents.cat[cid] >= 0 && srng.next() < 0.6) ownHarm[c] = 0;
+      }
     }
     let dur: number, off = 0;
     if (cid >= 0) {
@@ -152,6 +160,7 @@ export function simulateStream(rng: Rng, p: SimPreset, k: SimKnobs, cr: Creators
     content[j] = cid;
     durationS[j] = dur;
     offsetS[j] = off;
+    if (contents.cat[cid] >= 0 && reuploadOf[j] < 0) { ownHarm[c] = 1; ownHarmLast[c] = cid; }
     const h = ownCount[c]++;
     own[c * OWN_HISTORY + (h % OWN_HISTORY)] = cid;
 

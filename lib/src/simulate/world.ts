@@ -20,8 +20,8 @@ export const REGIONS: Region[] = [
   { code: 'XJ', share: 0.04, harmMult: 1, langs: [['ar', 0.7], ['en', 0.3]] },
   { code: 'XK', share: 0.04, harmMult: 1, langs: [['en', 0.9], ['es', 0.1]] },
   // the two spike regions
-  { code: 'XM', share: 0.03, harmMult: 4.2, langs: [['ar', 0.55], ['en', 0.45]] },
-  { code: 'XN', share: 0.03, harmMult: 3.6, langs: [['id', 0.5], ['en', 0.5]] },
+  { code: 'XM', share: 0.03, harmMult: 6, langs: [['ar', 0.55], ['en', 0.45]] },
+  { code: 'XN', share: 0.03, harmMult: 5.5, langs: [['id', 0.5], ['en', 0.5]] },
   { code: 'XL', share: 0.02, harmMult: 1, langs: [['en', 1]] },
 ];
 export const SPIKE_REGIONS = ['XM', 'XN'];
