@@ -23,4 +23,7 @@ import { splitCommand } from './split.js';
   splitCommand,
   serveCommand,
   scoreCommand,
+import { simulateCommand } from './simulate.js';
+
+  simulateCommand,
 ];
