@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readVideoTable, readTruthTable, resolveVideosPath } from '../data/parquet.js';
+import { readTruthTable, resolveVideosPath } from '../data/parquet.js';
+import { loadVideoTableCached, primeTableCache } from '../data/cache.js';
 import { measureProfile, type DatasetProfile } from '../data/profile.js';
 import { simulateToDir } from '../simulate/write.js';
 import { sha256, sha256File } from '../util/hash.js';
@@ -31,7 +32,8 @@ export async function ensureDataset(data: ExperimentConfig['data']): Promise<str
     throw new VigilError(`dataset '${data.path}' does not exist (set data.simulatePreset to generate one)`, { field: 'data.path' });
   }
   info(`dataset '${data.path}' is missing: simulating preset '${data.simulatePreset}' (seed ${data.seed})`);
-  await simulateToDir(data.simulatePreset, data.seed, data.path);
+  const sim = await simulateToDir(data.simulatePreset, data.seed, data.path);
+  primeTableCache(resolveVideosPath(data.path), sim.sim.table);
   return data.path;
 }
 
@@ -42,7 +44,7 @@ export async function datasetFingerprint(path: string): Promise<string> {
 }
 
 export async function loadDataset(path: string): Promise<LoadedDataset> {
-  const table = await readVideoTable(path);
+  const table = await loadVideoTableCached(path);
   const truthPath = join(path, 'truth.parquet');
   const truth = existsSync(truthPath) ? await readTruthTable(truthPath) : null;
   const profilePath = join(path, 'profile.json');
