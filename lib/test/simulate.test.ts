@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { simulate } from '../src/simulate/generate.js';
 import { PRESETS, getPreset } from '../src/simulate/presets.js';
 import { simulationProfile } from '../src/simulate/profile.js';
-import { recallAtFpr, precisionAtTop } from '../src/simulate/check.js';
+import { recallAtFpr, precisionAtTop, channelCoverage } from '../src/simulate/check.js';
 import { probeFeatures, fitLogistic, scoreLogistic } from '../src/simulate/probe.js';
 import { measureProfile } from '../src/data/profile.js';
 import { writeVideoTable } from '../src/data/parquet.js';
@@ -34,7 +34,8 @@ test('same seed → byte-identical videos.parquet; another seed → different by
 
 test('tiny profile meets the StreamShare targets (tolerances sized for ~140 positives)', () => {
   assert.equal(prof.weeks, 8);
-  assert.ok(Math.abs(prof.n_virtual - 40_000) < 2000, `n_virtual ${prof.n_virtual}`);
+  assert.equal(prof.n_virtual, 40_000);
+  assert.ok(Math.abs(measureProfile(tiny.table).n_virtual - 40_000) < 1500, "Σ weight should estimate the stream size");
   assert.ok(Math.abs(prof.prevalence - 0.0035) <= 0.0012, `prevalence ${prof.prevalence}`);
   // spike regions at 1–2%, most regions near the base rate
   const regs = Object.entries(prof.region_prevalence);
@@ -176,6 +177,16 @@ test('the oracle beats a metadata-only model on the recent-time test weeks', () 
   assert.ok(oR >= 0.95 && oP >= 0.28, `oracle ${oR} / ${oP}`);
   assert.ok(mR <= 0.6, `metadata recall@2%FPR ${mR}`);
   assert.ok(oR > mR + 0.3 && oP > mP + 0.1, `oracle ${oR}/${oP} vs metadata ${mR}/${mP}`);
+});
+
+test('no single content modality carries every test-window positive', () => {
+  const c = channelCoverage(tiny);
+  assert.ok(c.positives > 30);
+  assert.ok(c.visual > 0.4 && c.visual < 0.85, `visual ${c.visual}`);
+  assert.ok(c.audio > 0.05 && c.audio < 0.5, `audio ${c.audio}`);
+  assert.ok(c.text > 0.05 && c.text < 0.5, `text ${c.text}`);
+  assert.ok(c.labelNoise > 0 && c.labelNoise < 0.3, `label noise ${c.labelNoise}`);
+  assert.ok(c.driftCategory > 0, 'no drift-category positives in the test window');
 });
 
 test('bad presets and seeds are rejected naming the field', () => {

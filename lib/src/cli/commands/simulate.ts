@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { requireString, intOption } from '../command.js';
 import { simulateToDir } from '../../simulate/write.js';
 import { PRESETS, getPreset } from '../../simulate/presets.js';
-import { difficultyCheck, formatDifficulty } from '../../simulate/check.js';
+import { difficultyCheck, formatDifficulty, channelCoverage, formatCoverage } from '../../simulate/check.js';
 import { formatProfile } from '../../data/profile.js';
 
 const presetLines = Object.values(PRESETS)
@@ -40,6 +40,7 @@ true label, category, oracle_p, reupload_of — never read by training) and DIR/
     if (values.check) {
       const t0 = performance.now();
       console.log(formatDifficulty(difficultyCheck(r.sim.table, r.sim.truth)));
+      console.log(formatCoverage(channelCoverage(r.sim)));
       console.log(`difficulty check ${((performance.now() - t0) / 1000).toFixed(1)}s`);
     }
     return 0;
