@@ -13,6 +13,9 @@ import { writeVideoTable } from '../src/data/parquet.js';
 import { takeRows, meanFrame, MS_PER_DAY, MS_PER_WEEK } from '../src/data/table.js';
 import { createRng } from '../src/util/rng.js';
 import { VigilError } from '../src/util/errors.js';
+import { setQuiet } from '../src/util/progress.js';
+
+setQuiet(true);
 
 const tiny = simulate(PRESETS.tiny, 1);
 const prof = simulationProfile(tiny);
