@@ -1,4 +1,4 @@
-import { createRng } from '../util/rng.js';
+import { createRng, type Rng } from '../util/rng.js';
 import { VigilError } from '../util/errors.js';
 import { progress } from '../util/progress.js';
 import { MS_PER_WEEK, type VideoTable, type TruthTable } from '../data/table.js';
@@ -181,7 +181,7 @@ function quantize(a: Float32Array): void {
  * second tag; a wrongly removed upload gets the tag the rater believed (mostly graphic violence,
  * since look-alikes are violent-looking).
  */
-function tagsFor(cat: number, urng: { next(): number; int(n: number): number }): string[] {
+function tagsFor(cat: number, urng: Rng): string[] {
   if (cat < 0) return [urng.next() < 0.8 ? 'graphic_violence' : CATEGORIES[urng.int(4)]];
   const tags = [CATEGORIES[cat]];
   const u = urng.next();
