@@ -192,6 +192,29 @@ test('no single content modality carries every test-window positive', () => {
   assert.ok(c.driftCategory > 0, 'no drift-category positives in the test window');
 });
 
+test('ASR errors grow as confidence drops; some harm is only in speech', () => {
+  const t = tiny.table;
+  const known = new Set<string>();
+  for (const v of tiny.vocab) for (const w of [...v.filler, ...v.topic.flat(), ...v.harm.flat(), ...v.edgy]) known.add(w);
+  const oov = (lo: number, hi: number): number => {
+    let bad = 0, all = 0;
+    for (let i = 0; i < t.n; i++) {
+      const c = t.asrConfidence[i];
+      if (t.transcript[i] === null || !(c >= lo && c < hi)) continue;
+      for (const w of t.transcript[i]!.split(' ')) { all++; if (!known.has(w)) bad++; }
+    }
+    assert.ok(all > 500, `only ${all} words with confidence in [${lo}, ${hi})`);
+    return bad / all;
+  };
+  const high = oov(0.9, 1), low = oov(0, 0.72);
+  assert.ok(high < 0.15 && low > 2 * high, `corrupted-word rate ${low} at low confidence vs ${high} at high`);
+  // harmful content with a harmless image and harmful speech
+  const cs = tiny.stream.contents;
+  let speechNotImage = 0, harmful = 0;
+  for (let c = 0; c < cs.n; c++) if (cs.cat[c] >= 0) { harmful++; if ((cs.channels[c] & 1) === 0 && (cs.channels[c] & 4) !== 0) speechNotImage++; }
+  assert.ok(speechNotImage >= 0.05 * harmful, `harmless image + harmful speech: ${speechNotImage} of ${harmful}`);
+});
+
 test('bad presets and seeds are rejected naming the field', () => {
   assert.throws(() => getPreset('huge'), (e: unknown) => e instanceof VigilError && e.field === 'preset' && /tiny, default, bench/.test(e.message));
   assert.throws(() => simulate(PRESETS.tiny, 1.5), (e: unknown) => e instanceof VigilError && e.field === 'seed');

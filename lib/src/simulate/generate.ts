@@ -10,7 +10,7 @@ import { visualLatent, writeFrames } from './frames.js';
 import { audioLatent, segmentsInWindow, writeAudio } from './audio.js';
 import { spokenWords, asrConfidence, transcribe, languageCode } from './transcript.js';
 import { makeGeometry, CATEGORIES, REGIONS, DEVICES, DRIFT_CATEGORY } from './world.js';
-import { makeVocabulary } from './vocab.js';
+import { makeVocabulary, type Vocabulary } from './vocab.js';
 
 export interface Simulation {
   preset: SimPreset;
@@ -23,6 +23,8 @@ export interface Simulation {
   /** Stored row r is virtual upload `rowUpload[r]`. */
   rowUpload: Int32Array;
   raterKappa: number;
+  /** The synthetic vocabularies transcripts are drawn from (per language). */
+  vocab: Vocabulary;
   startMs: number;
   endMs: number;
   /** Seconds spent per stage. */
@@ -168,7 +170,7 @@ export function simulate(preset: SimPreset, seed: number, knobs: SimKnobs = DEFA
     transcript, asrConfidence: asr, language, harmful, policyTags, weight,
   };
   const truth: TruthTable = { n, videoId: tVideo, trueHarmful, category, oracleP, reuploadOf };
-  return { preset, seed, table, truth, stream, creators, rowUpload, raterKappa, startMs, endMs, timings };
+  return { preset, seed, table, truth, stream, creators, rowUpload, raterKappa, vocab, startMs, endMs, timings };
 }
 
 const EMB_GRID = 256;
