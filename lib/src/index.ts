@@ -110,5 +110,5 @@ export * from './data/profile.js';
 export * from './simulate/presets.js';
 export * from './simulate/generate.js';
 export * from './simulate/profile.js';
-export { difficultyCheck, formatDifficulty, type OperatingPoint, type DifficultyReport } from './simulate/check.js';
+export { difficultyCheck, formatDifficulty, channelCoverage, formatCoverage, type DifficultyReport, type ChannelCoverage, type OperatingPoint } from './simulate/check.js';
 export * from './simulate/write.js';
