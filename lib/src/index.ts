@@ -55,13 +55,17 @@ export * from './data/schema.js';
 export * from './data/parquet.js';
 export * from './data/arrow.js';
 export * from './runs/config.js';
-export * from './runs/metricsFile.js';
+export { getMetric, blockPositives, parseMetricsFile, type ValueCI, type MetricsFile } from './runs/metricsFile.js';
 export * from './runs/runFolder.js';
 export * from './runs/manifest.js';
 export * from './runs/compare.js';
 export * from './runs/promote.js';
 export * from './report/types.js';
-export * from './report/charts.js';
+export {
+  thin, LOG_FLOOR, prCurveSvg, rocCurveSvg, reliabilitySvg, thresholdSweepSvg, barsWithCiSvg, psiHeatmapSvg, prevalenceSvg,
+  attentionStripSvg, type CurveSeries, type PrPoint, type RocPoint, type SweepPoint, type BarRow, type PsiCell, type WeekPoint,
+  type AttentionRow,
+} from './report/charts.js';
 export * from './report/plotly.js';
 export * from './report/criteria.js';
 export * from './report/render.js';
@@ -98,7 +102,7 @@ export * from './model/backend.js';
 export * from './model/predict.js';
 export * from './model/score.js';
 export * from './model/train.js';
-export * from './model/noise.js';
+export { confidentLearning, auditNoise, type Suspect, type NoiseResult } from './model/noise.js';
 export * from './model/baselines/cart.js';
 export * from './model/baselines/logistic.js';
 export * from './model/compare.js';
@@ -106,5 +110,5 @@ export * from './data/profile.js';
 export * from './simulate/presets.js';
 export * from './simulate/generate.js';
 export * from './simulate/profile.js';
-export * from './simulate/check.js';
+export { difficultyCheck, formatDifficulty, type OperatingPoint, type DifficultyReport } from './simulate/check.js';
 export * from './simulate/write.js';
