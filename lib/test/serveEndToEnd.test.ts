@@ -15,11 +15,11 @@ import { applyCalibrator } from '../src/calibrate/apply.js';
 import { fitFingerprinter } from '../src/split/fingerprint.js';
 import { randomFusionWeights } from '../src/export/randomWeights.js';
 import { buildFusionOnnx } from '../src/export/fusionGraph.js';
-import { writeServingBundle } from '../src/export/bundle.js';
+import { exportRun, servingCheck } from '../src/export/exportRun.js';
 import type { Calibrator, FusionWeights } from '../src/export/contract.js';
 import { openFusionSession } from '../src/serve/onnxSession.js';
 import { fitReasonThresholds } from '../src/serve/reasonThresholds.js';
-import { buildKnownContent, loadKnownContent } from '../src/serve/knownContent.js';
+import { loadKnownContent } from '../src/serve/knownContent.js';
 import { loadFittedPreprocessor } from '../src/serve/fittedPreprocessing.js';
 import { loadRunFolder } from '../src/serve/runFolder.js';
 import { parseVideo } from '../src/serve/request.js';
@@ -46,6 +46,7 @@ let weights: FusionWeights;
 let cal: Calibrator;
 let blocked: Set<string>;
 let scorer: Scorer;
+let expectedReasons: ReturnType<typeof fitReasonThresholds>;
 
 before(async () => {
   await initBackend('auto');
@@ -66,14 +67,13 @@ before(async () => {
   await raw.release();
   const labels = calibRows.map((i) => table.harmful[i]), w = calibRows.map((i) => table.weight[i]);
   cal = fitCalibrator(logits, labels, w, { methods: ['platt', 'isotonic'], negativeKeepRate: 0.25 });
-  const reasons = fitReasonThresholds(ml, labels, w, { avail });
+  expectedReasons = fitReasonThresholds(ml, labels, w, { avail, modelVersion: 'run-e2e' });
   const fp = fitFingerprinter(takeRows(table, trainRows), cfg.split.nearDup, 7);
   const blockedRows = trainRows.filter((i) => table.harmful[i] === 1);
   blocked = new Set(blockedRows.map((i) => table.videoId[i]));
-  writeServingBundle(dir, {
-    weights, calibrator: cal, preprocessor: fitted, reasonThresholds: reasons, modelVersion: 'run-e2e',
-    policy: { version: 'policy-e2e', block_threshold: 0.9, queue_threshold: 0.2, block_enabled: true },
-    knownContent: buildKnownContent(fp, table, blockedRows, { bandBits: cfg.split.nearDup.bandBits, minCosine: cfg.split.nearDup.minCosine }),
+  await exportRun(dir, {
+    weights, calibrator: cal, preprocessor: fitted, table, calibRows, blockedRows, fingerprinter: fp, nearDup: cfg.split.nearDup,
+    modelVersion: 'run-e2e', policy: { version: 'policy-e2e', block_threshold: 0.9, queue_threshold: 0.2, block_enabled: true },
   });
   scorer = (await loadRunFolder(dir, { loadPreprocessor: loadFittedPreprocessor, loadKnownContent })).scorer;
 });
@@ -135,4 +135,16 @@ test('vigil score over a JSONL file uses the same path', async () => {
     assert.equal(l.policy_version, 'policy-e2e');
   });
   assert.deepEqual([lines[12].line, lines[12].field], [13, 'video_id']);
+});
+
+test('the export stage fits reason thresholds on the served graph; the serving check loads, self-checks and times it', async () => {
+  const written = JSON.parse(readFileSync(join(dir, 'reason_codes.json'), 'utf8'));
+  assert.deepEqual(written.modality, expectedReasons.modality);
+  assert.equal(written.modelVersion, 'run-e2e');
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  assert.deepEqual(Object.keys(m.serving.files).sort(), ['known_content.json', 'model.onnx', 'policy.json', 'preprocessor.json', 'reason_codes.json']);
+  const c = await servingCheck(dir, { iterations: 5 });
+  assert.equal(c.ready, true);
+  assert.deepEqual(c.latency.map((l) => l.frames), [18, 600]);
+  assert.ok(c.latency.every((l) => l.score.p50 > 0 && l.score.n === 5));
 });
