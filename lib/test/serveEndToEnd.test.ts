@@ -148,3 +148,20 @@ test('the export stage fits reason thresholds on the served graph; the serving c
   assert.deepEqual(c.latency.map((l) => l.frames), [18, 600]);
   assert.ok(c.latency.every((l) => l.score.p50 > 0 && l.score.n === 5));
 });
+
+test('the fitted preprocessing never throws on what validation accepts (300 mutated dataset rows)', async () => {
+  const rng = createRng(77);
+  const junk = [null, '', 'zz', 'Ünïcödé 🚀', 0, 23, 1e6, 0.5, [], ' '.repeat(50), 'word '.repeat(2000)];
+  const fields = ['creator_id', 'country', 'device', 'account_age_days', 'prior_strikes', 'upload_hour', 'duration_s', 'transcript', 'asr_confidence', 'language', 'audio_emb', 'audio_ts', 'upload_ts'];
+  let accepted = 0;
+  for (let k = 0; k < 300; k++) {
+    const req = requestFromTable(table, testRows[k % testRows.length], { base64: k % 2 === 0 }) as Record<string, unknown>;
+    for (let m = 0; m < 1 + rng.int(3); m++) req[fields[rng.int(fields.length)]] = junk[rng.int(junk.length)];
+    const p = parseVideo(req, scorer.limits);
+    if (!p.ok) continue;
+    accepted++;
+    const [r] = await scorer.scoreVideos([p.value]);
+    assert.ok(r.risk_score >= 0 && r.risk_score <= 1, JSON.stringify(r));
+  }
+  assert.ok(accepted > 50, `only ${accepted} accepted`);
+});
