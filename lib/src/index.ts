@@ -37,7 +37,6 @@ export * from './export/randomInputs.js';
 export * from './export/bundle.js';
 export * from './export/parity.js';
 export * from './export/onnxInterpreter.js';
-export * from './export/exportRun.js';
 export * from './serve/request.js';
 export * from './serve/requestFromTable.js';
 export * from './serve/onnxSession.js';

@@ -1,6 +1,6 @@
 import type { ParsedVideo } from './request.js';
 import type { KnownContentLookup } from './scorer.js';
-import type { VideoTable } from '../data/table.js';
+import { takeRows, type VideoTable } from '../data/table.js';
 import { createSigner, fingerprintTable, type Fingerprinter } from '../split/fingerprint.js';
 import {
   buildFingerprintIndex, fingerprintIndexFromJSON, fingerprintIndexToJSON, lookupFingerprint, type FingerprintIndexJSON,
@@ -25,17 +25,13 @@ export function meanRows(flat: Float32Array, count: number, dim: number): Float6
 export function buildKnownContent(
   fingerprinter: Fingerprinter, table: VideoTable, rows: ArrayLike<number>, opts: { bandBits: number; minCosine: number },
 ): FingerprintIndexJSON {
-  const all = fingerprintTable(fingerprinter, table);
-  const words = fingerprinter.bits / 32;
-  const sigs = new Uint32Array(rows.length * words);
-  const ids: string[] = [];
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k];
-    if (!(r >= 0 && r < table.n)) throw new VigilError(`known content: row ${r} is outside the table`, { field: 'rows', row: k });
-    sigs.set(all.subarray(r * words, (r + 1) * words), k * words);
-    ids.push(table.videoId[r]);
+    if (!(Number.isInteger(r) && r >= 0 && r < table.n)) throw new VigilError(`known content: row ${r} is outside the table`, { field: 'rows', row: k });
   }
-  return fingerprintIndexToJSON(buildFingerprintIndex(fingerprinter, ids, sigs, opts));
+  // Fingerprint only the blocked rows, not the whole table.
+  const blocked = takeRows(table, rows);
+  return fingerprintIndexToJSON(buildFingerprintIndex(fingerprinter, blocked.videoId, fingerprintTable(fingerprinter, blocked), opts));
 }
 
 export function loadKnownContent(json: unknown): KnownContentLookup {
