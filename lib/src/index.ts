@@ -38,6 +38,7 @@ export * from './export/bundle.js';
 export * from './export/parity.js';
 export * from './export/onnxInterpreter.js';
 export * from './serve/request.js';
+export * from './serve/requestFromTable.js';
 export * from './serve/onnxSession.js';
 export * from './serve/preprocessing.js';
 export * from './serve/reasonThresholds.js';
