@@ -83,3 +83,29 @@ test('drift input errors name the field', () => {
   assert.equal(weekStart(Date.UTC(2026, 5, 3, 12)), '2026-06-01');
   assert.equal(weekStart(Date.UTC(2026, 4, 31, 23)), '2026-05-25', 'a Sunday belongs to the week before');
 });
+
+test('k-means finds separated blobs; a new kind of content lights up the cluster-mix and novelty features', async () => {
+  const { kMeans } = await import('../src/monitor/drift.js');
+  const rng = createRng(4);
+  const X = Array.from({ length: 300 }, (_, i) => Float64Array.from([i % 3 === 0 ? 10 : i % 3 === 1 ? -10 : 0, i % 3 === 2 ? 10 : 0].map((c) => c + 0.1 * rng.normal())));
+  const C = kMeans(X, 3, createRng(1)).map((c) => c.map((v) => Math.round(v) + 0)).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  assert.deepEqual(C, [[-10, 0], [0, 10], [10, 0]]);
+
+  // Four content kinds in the reference; in the last week 15% of uploads are a fifth, new kind.
+  const weeks = [...Array.from({ length: 4 }, () => ({ n: 1500 })), { n: 1500 }, { n: 1500, shifted: true }];
+  const t = syntheticWeeks(weeks, 5, 8);
+  const r2 = createRng(6);
+  const shiftedStart = Date.UTC(2026, 5, 1) + 5 * 7 * 86_400_000;
+  for (let i = 0; i < t.n; i++) {
+    const novel = t.uploadTs[i] >= shiftedStart && r2.next() < 0.15;
+    const kind = novel ? 4 : r2.int(4);
+    for (let f = t.frameOffsets[i]; f < t.frameOffsets[i + 1]; f++) {
+      for (let j = 0; j < 8; j++) t.frameEmb[f * 8 + j] = (j === kind ? 4 : 0) + 0.5 * r2.normal();
+    }
+  }
+  const ref = buildReference(t, Array.from({ length: 6000 }, (_, i) => i).filter((i) => t.uploadTs[i] < Date.UTC(2026, 5, 1) + 4 * 7 * 86_400_000));
+  const d = computeDrift(ref, t);
+  const get = (w: number, name: string) => d.weeks[w].features.find((f) => f.name === name)!.psi;
+  assert.ok(get(4, 'frame_emb_cluster') < 0.1 && get(4, 'frame_emb_novelty') < 0.1, 'a stable week stays quiet');
+  assert.ok(get(5, 'frame_emb_cluster') >= 0.1 || get(5, 'frame_emb_novelty') >= 0.1, `new content: cluster ${get(5, 'frame_emb_cluster')}, novelty ${get(5, 'frame_emb_novelty')}`);
+});

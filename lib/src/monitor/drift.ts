@@ -51,6 +51,9 @@ function norm(v: Float64Array): number {
   return Math.sqrt(s);
 }
 
+/** Clusters in the embedding codebook: enough to separate content kinds, few enough that each holds ~5%+ of the reference. */
+export const EMBEDDING_CLUSTERS = 16;
+
 /**
  * Mean and the top `k` principal directions of the pooled embeddings of up to `sample` rows, by power
  * iteration with deflation (X^T X v without forming the covariance). Each direction's sign is fixed
@@ -94,7 +97,54 @@ export function embeddingReference(t: VideoTable, rows: readonly number[], which
     if (v[big] < 0) v = v.map((x) => -x);
     dirs.push(Array.from(v));
   }
-  return { dim, mean: Array.from(mean), directions: dirs };
+  return { dim, mean: Array.from(mean), directions: dirs, centroids: kMeans(X, EMBEDDING_CLUSTERS, rng) };
+}
+
+function sqDist(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let j = 0; j < a.length; j++) { const d = a[j] - b[j]; s += d * d; }
+  return s;
+}
+
+/** Index of the nearest centroid and the distance to it. */
+export function nearestCentroid(x: ArrayLike<number>, centroids: number[][]): { index: number; dist: number } {
+  let best = 0, bd = Infinity;
+  for (let c = 0; c < centroids.length; c++) {
+    const d = sqDist(x, centroids[c]);
+    if (d < bd) { bd = d; best = c; }
+  }
+  return { index: best, dist: Math.sqrt(bd) };
+}
+
+/** k-means++ seeding then Lloyd iterations; deterministic for a given rng. */
+export function kMeans(X: Float64Array[], k: number, rng: { next(): number; int(n: number): number }, iters = 25): number[][] {
+  if (X.length === 0) return [];
+  k = Math.min(k, X.length);
+  const C: Float64Array[] = [Float64Array.from(X[rng.int(X.length)])];
+  const d2 = X.map((x) => sqDist(x, C[0]));
+  while (C.length < k) {
+    const total = d2.reduce((a, b) => a + b, 0);
+    let u = rng.next() * total, pick = 0;
+    for (; pick < X.length - 1; pick++) { u -= d2[pick]; if (u <= 0) break; }
+    C.push(Float64Array.from(X[pick]));
+    for (let i = 0; i < X.length; i++) d2[i] = Math.min(d2[i], sqDist(X[i], C[C.length - 1]));
+  }
+  const dim = X[0].length;
+  const assign = new Int32Array(X.length);
+  for (let it = 0; it < iters; it++) {
+    let moved = 0;
+    const cents = C.map((c) => Array.from(c));
+    for (let i = 0; i < X.length; i++) {
+      const a = nearestCentroid(X[i], cents).index;
+      if (a !== assign[i] || it === 0) { moved++; assign[i] = a; }
+    }
+    const sum = C.map(() => new Float64Array(dim));
+    const cnt = new Float64Array(C.length);
+    for (let i = 0; i < X.length; i++) { cnt[assign[i]]++; for (let j = 0; j < dim; j++) sum[assign[i]][j] += X[i][j]; }
+    for (let c = 0; c < C.length; c++) if (cnt[c] > 0) for (let j = 0; j < dim; j++) C[c][j] = sum[c][j] / cnt[c];
+    if (moved === 0) break;
+  }
+  return C.map((c) => Array.from(c));
 }
 
 function embeddingFeatures(which: 'visual' | 'audio', ref: EmbeddingReference | undefined): FeatureDef[] {
@@ -119,6 +169,18 @@ function embeddingFeatures(which: 'visual' | 'audio', ref: EmbeddingReference | 
       });
     },
   }));
+  const cents = ref?.centroids;
+  if (cents && cents.length) {
+    // Which codebook cluster each video falls in (content mix) and how far it is from all of them (novel content).
+    out.push({
+      name: `${prefix}_emb_cluster`, group, conditional: which === 'audio',
+      extract: (t, rows) => categorical(rows, (i) => { const p = pooled(t, i, which); return p ? `k${nearestCentroid(p, cents).index}` : null; }),
+    });
+    out.push({
+      name: `${prefix}_emb_novelty`, group, conditional: which === 'audio',
+      extract: (t, rows) => numeric(rows, (i) => { const p = pooled(t, i, which); return p ? nearestCentroid(p, cents).dist : NaN; }),
+    });
+  }
   return out;
 }
 

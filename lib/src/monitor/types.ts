@@ -35,6 +35,12 @@ export interface EmbeddingReference {
   dim: number;
   mean: number[];
   directions: number[][];
+  /**
+   * k-means centroids of the reference's pooled embeddings: the share of videos nearest each one
+   * moves when a new kind of content appears, even where it barely moves the mean or the top
+   * principal directions.
+   */
+  centroids?: number[][];
 }
 
 /** `reference.json` in a run folder. */
