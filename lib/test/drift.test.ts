@@ -109,3 +109,26 @@ test('k-means finds separated blobs; a new kind of content lights up the cluster
   assert.ok(get(4, 'frame_emb_cluster') < 0.1 && get(4, 'frame_emb_novelty') < 0.1, 'a stable week stays quiet');
   assert.ok(get(5, 'frame_emb_cluster') >= 0.1 || get(5, 'frame_emb_novelty') >= 0.1, `new content: cluster ${get(5, 'frame_emb_cluster')}, novelty ${get(5, 'frame_emb_novelty')}`);
 });
+
+test('the harm mix among harmful uploads alerts on a new harm category; too few harmful uploads never alert', () => {
+  const weeks = [...Array.from({ length: 4 }, () => ({ n: 1500 })), { n: 1500 }, { n: 1500 }, { n: 600 }];
+  const t = syntheticWeeks(weeks, 8);
+  const rng = createRng(12);
+  const wk = (i: number) => Math.floor((t.uploadTs[i] - Date.UTC(2026, 5, 1)) / (7 * 86_400_000));
+  for (let i = 0; i < t.n; i++) {
+    // 10% harmful → ~150 a week (~60 in the small last week); week 5 brings a new category at 40%.
+    if (rng.next() >= 0.1) continue;
+    t.harmful[i] = 1;
+    const novel = wk(i) >= 5 && rng.next() < 0.4;
+    t.policyTags[i] = novel ? ['hate_symbol', 'extremism'] : [['graphic_violence', 'extremism', 'self_harm'][rng.int(3)]];
+  }
+  const ref = buildReference(t, Array.from({ length: t.n }, (_, i) => i).filter((i) => wk(i) < 4));
+  const d = computeDrift(ref, t);
+  const mix = (w: number) => d.weeks[w].features.find((f) => f.name === 'harm_mix')!;
+  assert.equal(mix(4).level, 'ok');
+  assert.equal(mix(5).level, 'alert');
+  assert.ok(mix(5).psi > 1, `new category: PSI ${mix(5).psi}`);
+  const small = mix(6);
+  assert.ok(small.n < 100 && small.tooSmall && small.level === 'ok' && small.psi > 0.25, 'fewer than 100 harmful uploads: shown, not alerted');
+  assert.ok(small.noise > 0 && Math.abs(small.noise - 2 * (1 / small.n + 1 / ref.features.find((f) => f.name === 'harm_mix')!.n!)) < 1e-12, 'noise = (k−1)(1/n + 1/n_ref) with 3 occupied bins');
+});

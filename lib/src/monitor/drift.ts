@@ -202,6 +202,10 @@ function featureDefs(ref: DriftReference['embeddings'], withScore: boolean): Fea
     { name: 'language', group: 'text', conditional: true, extract: (t, r) => categorical(r, (i) => t.language[i]) },
     { name: 'asr_confidence', group: 'text', conditional: true, extract: (t, r) => numeric(r, (i) => t.asrConfidence[i]) },
     { name: 'transcript_words', group: 'text', conditional: true, extract: (t, r) => numeric(r, (i) => { const s = t.transcript[i]; return s ? s.split(/\s+/).filter(Boolean).length : NaN; }) },
+    // Harm mix: the primary (first) policy tag of the uploads labelled harmful. A new kind of harm is a
+    // tiny share of all uploads (invisible to PSI over everything) but a large share of the harmful
+    // ones. Tag combinations would split the few harmful uploads of a week into too many bins.
+    { name: 'harm_mix', group: 'labels', conditional: true, extract: (t, r) => categorical(r, (i) => (t.harmful[i] === 1 && t.policyTags[i].length ? t.policyTags[i][0] : null)) },
   ];
   if (withScore) defs.push({ name: 'score', group: 'score', extract: () => { throw new Error('score is supplied by the caller'); } });
   return defs;
@@ -249,10 +253,10 @@ export function buildReference(t: VideoTable, rows: readonly number[], scores?: 
     const cond = def.conditional ? { conditional: true } : {};
     if (ex.kind === 'numeric') {
       const edges = quantileEdges(ex.values, bins, w);
-      features.push({ name: def.name, group: def.group, kind: 'numeric', edges, ...cond, shares: numericShares(ex.values, edges, w) });
+      features.push({ name: def.name, group: def.group, kind: 'numeric', edges, ...cond, n: ex.values.length, shares: numericShares(ex.values, edges, w) });
     } else {
       const levels = categoricalLevels(ex.values, 0.01, w);
-      features.push({ name: def.name, group: def.group, kind: 'categorical', levels, ...cond, shares: categoricalShares(ex.values, levels, w) });
+      features.push({ name: def.name, group: def.group, kind: 'categorical', levels, ...cond, n: ex.values.length, shares: categoricalShares(ex.values, levels, w) });
     }
   }
   return { version: 1, createdAt: (opts.now ?? new Date()).toISOString(), rows: rows.length, features, embeddings };
@@ -272,9 +276,28 @@ export interface DriftOptions {
   scores?: ArrayLike<number>;
   /** Weeks with fewer rows are reported but never alert (PSI of a small sample is mostly noise). */
   minRows?: number;
+  /**
+   * The same for a conditional feature's rows in a week (default 100). Harm arrives in bursts
+   * (re-upload waves, rings), so a few dozen harmful uploads can miss a whole category by chance:
+   * on the simulator a training week with 74 harmful uploads and one csam case instead of ~8 read
+   * harm-mix PSI 0.30.
+   */
+  minFeatureRows?: number;
   warn?: number;
   alert?: number;
   now?: Date;
+}
+
+/**
+ * PSI of two samples from the same distribution is about χ²(k−1)·(1/n + 1/n_ref) — not zero — so a
+ * week of 100 rows over 5 bins reads ≈ 0.04 with no drift at all. Subtracting it keeps small weeks
+ * and rare conditional features (the harm mix) from alerting on noise; on large weeks it is ~0.
+ */
+export function psiNoise(f: FeatureReference, n: number): number {
+  if (n <= 0) return 0;
+  const k = f.shares.filter((x) => x > 0).length;
+  const nRef = f.n ?? Infinity;
+  return Math.max(0, k - 1) * (1 / n + 1 / nRef);
 }
 
 const LEVEL_RANK: Record<DriftLevel, number> = { ok: 0, warn: 1, alert: 2 };
@@ -282,7 +305,7 @@ const LEVEL_RANK: Record<DriftLevel, number> = { ok: 0, warn: 1, alert: 2 };
 /** PSI of every reference feature, week by week, for the rows of `t`. */
 export function computeDrift(ref: DriftReference, t: VideoTable, opts: DriftOptions = {}): DriftReport {
   if (ref.version !== 1 || !Array.isArray(ref.features)) throw new VigilError('reference.json: unsupported or corrupt drift reference', { field: 'reference' });
-  const warn = opts.warn ?? PSI_WARN, alert = opts.alert ?? PSI_ALERT, minRows = opts.minRows ?? 200;
+  const warn = opts.warn ?? PSI_WARN, alert = opts.alert ?? PSI_ALERT, minRows = opts.minRows ?? 200, minFeatureRows = opts.minFeatureRows ?? 100;
   const rows = opts.rows ?? Array.from({ length: t.n }, (_, i) => i);
   const byWeek = new Map<string, number[]>();
   for (const i of rows) {
@@ -315,27 +338,33 @@ export function computeDrift(ref: DriftReference, t: VideoTable, opts: DriftOpti
       }
       const cur = ex.kind === 'numeric' ? numericShares(ex.values, f.edges ?? [], fw) : categoricalShares(ex.values, f.levels ?? [], fw);
       const v = psi(f.shares, cur);
-      features.push({ name: f.name, group: f.group, psi: v, level: psiLevel(v, warn, alert) });
+      const fn = ex.values.length;
+      const noise = psiNoise(f, fn);
+      const small = tooSmall || (f.conditional === true && fn < minFeatureRows);
+      features.push({ name: f.name, group: f.group, psi: v, noise, n: fn, tooSmall: small, level: small ? 'ok' : psiLevel(v - noise, warn, alert) });
     }
+    // A week's level comes from the features large enough to judge.
+    const judged = features.filter((f) => !f.tooSmall);
     const maxPsi = features.reduce((m, f) => Math.max(m, f.psi), 0);
+    const maxJudged = judged.reduce((m, f) => Math.max(m, f.psi - f.noise), 0);
     // Label drift, when labels exist (unlabelled rows carry -1).
     let pos = 0, lab = 0;
     for (let k = 0; k < wr.length; k++) {
       const y = t.harmful[wr[k]];
       if (y === 0 || y === 1) { lab += w[k]; pos += y * w[k]; }
     }
-    weeks.push({ week, n: wr.length, prevalence: lab > 0 ? pos / lab : null, tooSmall, features, maxPsi, level: tooSmall ? 'ok' : psiLevel(maxPsi, warn, alert) });
+    weeks.push({ week, n: wr.length, prevalence: lab > 0 ? pos / lab : null, tooSmall, features, maxPsi, level: tooSmall ? 'ok' : psiLevel(maxJudged, warn, alert) });
   }
-  const alerts = weeks.filter((wk) => !wk.tooSmall).flatMap((wk) => wk.features.filter((f) => f.level !== 'ok').map((f) => ({ week: wk.week, feature: f.name, group: f.group, psi: f.psi, level: f.level })));
+  const alerts = weeks.filter((wk) => !wk.tooSmall).flatMap((wk) => wk.features.filter((f) => f.level !== 'ok').map((f) => ({ week: wk.week, feature: f.name, group: f.group, psi: f.psi, noise: f.noise, level: f.level })));
   const level = weeks.reduce<DriftLevel>((m, wk) => (LEVEL_RANK[wk.level] > LEVEL_RANK[m] ? wk.level : m), 'ok');
-  return { createdAt: (opts.now ?? new Date()).toISOString(), referenceRows: ref.rows, thresholds: { warn, alert }, minRows, weeks, alerts, level };
+  return { createdAt: (opts.now ?? new Date()).toISOString(), referenceRows: ref.rows, thresholds: { warn, alert }, minRows, minFeatureRows, weeks, alerts, level };
 }
 
 /** A terminal summary: one line per week with its worst features. */
 export function formatDrift(r: DriftReport): string {
   const lines = [`drift vs training reference (${r.referenceRows} videos); warn ≥ ${r.thresholds.warn}, alert ≥ ${r.thresholds.alert}`, ''];
   for (const wk of r.weeks) {
-    const worst = [...wk.features].sort((a, b) => b.psi - a.psi).slice(0, 3).map((f) => `${f.name} ${f.psi.toFixed(3)}`).join(', ');
+    const worst = [...wk.features].sort((a, b) => b.psi - a.psi).slice(0, 3).map((f) => `${f.name} ${f.psi.toFixed(3)}${f.tooSmall ? ` (n=${f.n}, too few)` : ''}`).join(', ');
     const prev = wk.prevalence === null ? '' : `  harmful ${(wk.prevalence * 100).toFixed(2)}%`;
     lines.push(`${wk.week}  n=${String(wk.n).padStart(6)}  ${(wk.tooSmall ? 'small' : wk.level).padEnd(5)}  max PSI ${wk.maxPsi.toFixed(3)}${prev}  (${worst})`);
   }
