@@ -69,6 +69,11 @@ test('stable weeks do not alert; a shifted week does, on the features that moved
   assert.equal(report.weeks[0].prevalence, 0, 'labelled, none harmful');
   const unlabelled = { ...t, harmful: new Int8Array(t.n).fill(-1) };
   assert.equal(computeDrift(ref, unlabelled).weeks[0].prevalence, null);
+  // The score reference can come from other rows (the calibration window's out-of-sample scores).
+  const calibRows = Array.from({ length: t.n }, (_, i) => i).filter((i) => t.uploadTs[i] >= cut && t.uploadTs[i] < cut + 7 * 86_400_000);
+  const refCal = buildReference(t, train, scores, { scoreRows: calibRows });
+  assert.notDeepEqual(refCal.features.find((f) => f.name === 'score')!.edges, ref.features.find((f) => f.name === 'score')!.edges);
+  assert.deepEqual(refCal.features.find((f) => f.name === 'country'), ref.features.find((f) => f.name === 'country'));
   // Without scores the score feature is simply not monitored.
   assert.ok(!computeDrift(ref, t).weeks[0].features.some((f) => f.name === 'score'));
 });

@@ -239,15 +239,26 @@ function scoreValues(scores: ArrayLike<number>, t: VideoTable, rows: readonly nu
  * monitored feature fitted on `rows` (the training rows), and optionally the model's scores on them
  * (`scores` aligned with the table's rows).
  */
-export function buildReference(t: VideoTable, rows: readonly number[], scores?: ArrayLike<number>, opts: { bins?: number; now?: Date } = {}): DriftReference {
+export function buildReference(
+  t: VideoTable, rows: readonly number[], scores?: ArrayLike<number>,
+  opts: {
+    bins?: number; now?: Date;
+    /**
+     * Rows whose scores form the score reference (default `rows`). Scores on the training rows are
+     * in-sample (over-confident); the calibration window's are what the model does on unseen data.
+     */
+    scoreRows?: readonly number[];
+  } = {},
+): DriftReference {
   if (rows.length === 0) throw new VigilError('buildReference: no reference rows', { field: 'rows' });
   const bins = opts.bins ?? 10;
   const embeddings = { visual: embeddingReference(t, rows, 'visual'), audio: embeddingReference(t, rows, 'audio') };
   const w0 = weightsOf(t, rows);
   const features: FeatureReference[] = [];
   for (const def of featureDefs(embeddings, scores !== undefined)) {
-    let ex = def.name === 'score' ? scoreValues(scores!, t, rows) : def.extract(t, rows);
-    let w = w0;
+    const isScore = def.name === 'score';
+    let ex = isScore ? scoreValues(scores!, t, opts.scoreRows ?? rows) : def.extract(t, rows);
+    let w = isScore && opts.scoreRows ? weightsOf(t, opts.scoreRows) : w0;
     if (def.conditional) ({ ex, w } = presentOnly(ex, w0));
     if (ex.values.length === 0) continue; // never present in the reference: nothing to compare against
     const cond = def.conditional ? { conditional: true } : {};
