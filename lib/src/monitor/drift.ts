@@ -356,7 +356,8 @@ export function computeDrift(ref: DriftReference, t: VideoTable, opts: DriftOpti
     }
     // A week's level comes from the features large enough to judge.
     const judged = features.filter((f) => !f.tooSmall);
-    const maxPsi = features.reduce((m, f) => Math.max(m, f.psi), 0);
+    // maxPsi is what the week's level rests on; a week too small to judge reports its raw worst.
+    const maxPsi = (tooSmall ? features : judged).reduce((m, f) => Math.max(m, f.psi), 0);
     const maxJudged = judged.reduce((m, f) => Math.max(m, f.psi - f.noise), 0);
     // Label drift, when labels exist (unlabelled rows carry -1).
     let pos = 0, lab = 0;

@@ -79,6 +79,7 @@ export interface WeekDrift {
   /** Fewer rows than `minRows`: PSI is reported but never raises an alert (sampling noise). */
   tooSmall: boolean;
   features: FeatureDrift[];
+  /** Worst PSI among the features large enough to judge (all features when the week is too small). */
   maxPsi: number;
   level: DriftLevel;
 }
