@@ -29,6 +29,8 @@ export const splitCommand: Command = {
     '  --config FILE    experiment config; its "split" section is used (defaults otherwise)',
     '  --seed N         seed for the fingerprint hyperplanes (default: the config\'s data.seed)',
     '  --set k=v        override a config value, e.g. --set split.groupByCreator=true',
+    '',
+    'Exit status 1 when the audit finds a group shared by two splits or the point-in-time audit fails.',
   ].join('\n'),
   options: {
     data: { type: 'string' },
@@ -57,6 +59,9 @@ export const splitCommand: Command = {
     });
     console.log(formatSplitSummary(r.audit, r.report, recall));
     console.log(`\nwrote ${out} (fingerprint ${fingerprint.slice(0, 16)}…) and ${splitManifestPath(out)}`);
-    return r.audit.pass ? 0 : 1;
+    // A leaky feature makes every later metric optimistic: fail loudly (the split is still written).
+    const pit = r.report.pointInTime.checks.filter((c) => !c.pass);
+    for (const c of pit) console.error(`error: '${c.name}' uses information from after upload_ts in ${c.violations} rows, e.g. ${c.examples[0]?.detail ?? ''}`);
+    return r.audit.pass && pit.length === 0 ? 0 : 1;
   },
 };
