@@ -1,20 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
-import { join, dirname, basename } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { requireString, intOption } from '../command.js';
 import { loadConfig } from '../../config.js';
 import { readVideoTable, readTruthTable } from '../../data/parquet.js';
 import { makeSplit, splitFingerprint } from '../../split/split.js';
-import { writeSplitParquet } from '../../split/io.js';
+import { writeSplitParquet, splitManifestPath } from '../../split/io.js';
 import { reuploadRecall, type ReuploadRecall } from '../../split/reuploadRecall.js';
 import { formatSplitSummary } from '../../split/summary.js';
 import { writeJsonAtomic } from '../../util/atomic.js';
 import { info } from '../../util/progress.js';
-
-/** `split.parquet` → `split.manifest.json` next to it. */
-export function splitManifestPath(out: string): string {
-  return join(dirname(out), basename(out).replace(/\.parquet$/, '') + '.manifest.json');
-}
 
 export const splitCommand: Command = {
   name: 'split',
