@@ -34,13 +34,14 @@ function toSource(lines) {
   return lines.map((l, i) => (i < lines.length - 1 ? l + '\n' : l));
 }
 
-export function buildNotebook(text) {
+export function buildNotebook(text, name) {
   return {
-    cells: parseCells(text).map((c) =>
-      c.type === 'markdown'
-        ? { cell_type: 'markdown', metadata: {}, source: toSource(c.lines) }
-        : { cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: toSource(c.lines) },
-    ),
+    cells: parseCells(text).map((c, k) => {
+      const id = `${name}-${k}`;
+      return c.type === 'markdown'
+        ? { cell_type: 'markdown', id, metadata: {}, source: toSource(c.lines) }
+        : { cell_type: 'code', id, execution_count: null, metadata: {}, outputs: [], source: toSource(c.lines) };
+    }),
     metadata: {
       kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' },
       language_info: { name: 'typescript', file_extension: '.ts', mimetype: 'text/typescript', version: '5' },
@@ -58,7 +59,7 @@ const mode = process.argv[2] ?? 'build';
 const sources = (existsSync(SRC) ? readdirSync(SRC) : []).filter((f) => f.endsWith('.ts')).sort();
 let stale = 0;
 for (const f of sources) {
-  const nb = buildNotebook(readFileSync(join(SRC, f), 'utf8'));
+  const nb = buildNotebook(readFileSync(join(SRC, f), 'utf8'), basename(f, '.ts'));
   const target = join(OUT, basename(f, '.ts') + '.ipynb');
   if (mode === 'check') {
     if (!existsSync(target) || codeOf(JSON.parse(readFileSync(target, 'utf8'))) !== codeOf(nb)) {

@@ -15,8 +15,8 @@ const notebooks = existsSync(nbDir) ? readdirSync(nbDir).filter((f) => f.endsWit
 function missingTooling(): string | null {
   const nb = spawnSync('jupyter-nbconvert', ['--version'], { encoding: 'utf8' });
   if (nb.status !== 0) return 'jupyter-nbconvert is not installed (apt-get install jupyter-nbconvert python3-nbclient python3-ipykernel)';
-  const ks = spawnSync('jupyter', ['kernelspec', 'list'], { encoding: 'utf8' });
-  if (!/\btslab\b/.test(ks.stdout ?? '')) return 'the tslab kernel is not registered (npx tslab install --python=/usr/bin/python3)';
+  const ks = spawnSync('/usr/bin/python3', ['-c', 'from jupyter_client.kernelspec import KernelSpecManager as K; print(list(K().find_kernel_specs()))'], { encoding: 'utf8' });
+  if (!/'tslab'/.test(ks.stdout ?? '')) return 'the tslab kernel is not registered (npx tslab install --python=/usr/bin/python3)';
   return null;
 }
 

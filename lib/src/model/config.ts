@@ -27,6 +27,13 @@ export const trainConfigSchema = z.object({
   negativeKeepRate: z.number().positive().max(1).default(0.25),
   /** Label-noise handling. */
   noise: z.enum(['none', 'confident_learning']).default('confident_learning'),
+  /** What happens to training rows flagged as likely mislabelled: dropped, or kept at `noiseWeight`. */
+  noiseAction: z.enum(['drop', 'downweight']).default('downweight'),
+  noiseWeight: z.number().min(0).max(1).default(0.2),
+  /** Per observed class, at most this fraction × (observed positives) rows are flagged, most confident first. */
+  noiseMaxFraction: z.number().min(0).max(1).default(0.2),
+  /** Batches per length bucket: rows are sorted by frame count within chunks of this many batches. */
+  bucketBatches: z.number().int().min(1).default(16),
   earlyStoppingPatience: z.number().int().min(1).default(3),
   /** 'auto' tries tfjs-node-gpu, tfjs-node, wasm, cpu in that order. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),

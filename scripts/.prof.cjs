@@ -1,0 +1,12 @@
+const { synthVideos } = require('/work/wt-train/lib/dist/test/fixtures/synthVideos.js');
+const { fitPreprocessor, transform } = require('/work/wt-train/lib/dist/src/features/preprocess.js');
+const { featuresConfigSchema } = require('/work/wt-train/lib/dist/src/features/config.js');
+const { confidentLearning } = require('/work/wt-train/lib/dist/src/model/noise.js');
+const { trainConfigSchema } = require('/work/wt-train/lib/dist/src/model/config.js');
+const { table, split } = synthVideos({ n: 2000 });
+const train = []; for (let i = 0; i < table.n; i++) if (split.split[i] === 0) train.push(i);
+const fitted = fitPreprocessor(table, train, featuresConfigSchema.parse({ minLevelCount: 5, textBuckets: 2048 }));
+let t0 = Date.now(); const cache = new Array(table.n);
+for (let k = 0; k < 5; k++) transform(fitted, table, train.slice(0, 256), cache);
+console.log('transform 5x256', Date.now() - t0);
+t0 = Date.now(); confidentLearning(table, split, fitted, trainConfigSchema.parse({})); console.log('CL', Date.now() - t0);
