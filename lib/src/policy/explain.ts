@@ -4,6 +4,7 @@ import type { BindingNote, ConstraintName, ConstraintStatus } from './types.js';
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** Each constraint's requirement, achieved value, whether it is met and whether it decided the choice. */
 export function constraintStatus(v: CurveView, cfg: PolicyConfig, s: PolicySolution, top: number): Record<ConstraintName, ConstraintStatus> {
@@ -11,26 +12,26 @@ export function constraintStatus(v: CurveView, cfg: PolicyConfig, s: PolicySolut
   const queue = v.vol(q) - v.vol(b);
   return {
     recall: {
-      required: `>= ${cfg.minRecall}`, value: v.recall(q), met: s.violation.recall <= 1e-12,
+      required: `>= ${cfg.minRecall}`, value: fin(v.recall(q)), met: s.violation.recall <= 1e-12,
       // Binding: one threshold step less flagged would drop below the target.
       binding: s.violation.recall <= 1e-12 && q >= 0 && v.recall(q - 1) < cfg.minRecall - 1e-12,
     },
     fpr: {
-      required: `<= ${cfg.maxFpr}`, value: v.fpr(q), met: s.violation.fpr <= 1e-12,
+      required: `<= ${cfg.maxFpr}`, value: fin(v.fpr(q)), met: s.violation.fpr <= 1e-12,
       binding: s.violation.fpr <= 1e-12 && q + 1 < v.K && v.fpr(q + 1) > cfg.maxFpr + 1e-12 && s.violation.recall > 1e-12,
     },
     queue_capacity: {
-      required: `<= ${cfg.queueCapacity}`, value: queue, met: s.violation.queue_capacity <= 1e-12,
+      required: `<= ${cfg.queueCapacity}`, value: fin(queue), met: s.violation.queue_capacity <= 1e-12,
       // Binding: capacity is what forced auto-blocking.
       binding: s.violation.queue_capacity <= 1e-12 && b >= 0 && v.vol(q) - v.vol(b - 1) > cfg.queueCapacity + 1e-12,
     },
     block_precision: {
-      required: `>= ${cfg.minBlockPrecision}`, value: b >= 0 ? v.precision(b) : null, met: s.violation.block_precision <= 1e-12,
+      required: `>= ${cfg.minBlockPrecision}`, value: b >= 0 ? fin(v.precision(b)) : null, met: s.violation.block_precision <= 1e-12,
       // Binding: a smaller BLOCK set that still fits capacity was rejected for its precision.
       binding: s.violation.block_precision <= 1e-12 && b > 0 && v.vol(q) - v.vol(b - 1) <= cfg.queueCapacity + 1e-12,
     },
     top_precision: {
-      required: `>= ${cfg.minTopPrecision} in the top ${pct(cfg.topShare)}`, value: Number.isFinite(top) ? top : null,
+      required: `>= ${cfg.minTopPrecision} in the top ${pct(cfg.topShare)}`, value: fin(top),
       met: Number.isFinite(top) && top >= cfg.minTopPrecision - 1e-12, binding: false,
     },
   };

@@ -204,7 +204,7 @@ export async function buildSections(input: ReportInput, opts: { interactive?: bo
   // Latency
   const la = input.latency;
   add('latency', 'Serving latency', Boolean(la), la ? [
-    { kind: 'kv', items: [['requests', num(la.n)], ['p50', ms(la.p50)], ['p95', ms(la.p95)], ['p99', ms(la.p99)], ['mean', ms(la.mean)], ['max', ms(la.max)],
+    { kind: 'kv', items: [['requests', num(la.n)], ['p50', ms(la.p50)], ['p99', ms(la.p99)], ['mean', ms(la.mean)], ['max', ms(la.max)],
       ['budget', ms(la.budgetMs)], ['throughput', la.throughputPerS ? `${num(Math.round(la.throughputPerS))} videos/s` : '—']] },
     { kind: 'para', text: la.p99 < la.budgetMs ? `p99 is ${(la.budgetMs / Math.max(la.p99, 1e-9)).toFixed(0)}× inside the ${la.budgetMs} ms budget.` : `p99 exceeds the ${la.budgetMs} ms budget.`, tone: la.p99 < la.budgetMs ? 'good' : 'bad' },
     ...(la.note ? [{ kind: 'para', text: la.note } as Block] : []),
