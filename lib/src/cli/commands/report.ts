@@ -1,0 +1,48 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from '../command.js';
+import { VigilError } from '../../util/errors.js';
+import { readRun, resolveRunDir } from '../../runs/runFolder.js';
+import { reportInputFromRun } from '../../report/fromRun.js';
+import { writeReport, REPORT_INPUT_FILE } from '../../report/render.js';
+import { writeReportsIndex } from '../../report/index.js';
+import type { ReportInput } from '../../report/types.js';
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'Re-render a run\'s report (HTML + Markdown) and the reports index',
+  usage: [
+    'Usage: vigil report [RUN] [--dir DIR] [--reports DIR] [--out DIR]',
+    '',
+    '  RUN            run id under --dir, or a run folder; omit to only rebuild the index',
+    '  --dir DIR      runs folder (default experiments/runs)',
+    '  --reports DIR  where the index goes (default reports): index.html + index.md',
+    '  --out DIR      where the re-rendered report.html/report.md go (default REPORTS/<run id>);',
+    '                 the run folder itself is never modified (its manifest hashes its files)',
+    '',
+    'The report is built from the run\'s manifest.json, metrics.json and policy.json, plus',
+    `${REPORT_INPUT_FILE} when the run saved one (curves, sweep, drift, latency...).`,
+  ].join('\n'),
+  options: { dir: { type: 'string' }, reports: { type: 'string' }, out: { type: 'string' } },
+  async run(values, positionals) {
+    const runsDir = (values.dir as string | undefined) ?? 'experiments/runs';
+    const reportsDir = (values.reports as string | undefined) ?? 'reports';
+    if (positionals.length > 1) throw new VigilError('vigil report: at most one RUN', { field: 'run' });
+    if (positionals.length === 1) {
+      const run = readRun(resolveRunDir(positionals[0], runsDir));
+      let extras: Partial<ReportInput> = {};
+      const saved = join(run.dir, REPORT_INPUT_FILE);
+      if (existsSync(saved)) {
+        try { extras = JSON.parse(readFileSync(saved, 'utf8')); } catch (e) {
+          throw new VigilError(`${saved}: not valid JSON (${(e as Error).message})`, { field: REPORT_INPUT_FILE });
+        }
+      }
+      const out = (values.out as string | undefined) ?? join(reportsDir, run.id);
+      const files = await writeReport(out, reportInputFromRun(run, extras));
+      console.log(`report: ${files.html}\n        ${files.md}`);
+    }
+    const idx = writeReportsIndex(runsDir, reportsDir);
+    console.log(`index:  ${idx.html} (${idx.rows.length} runs)`);
+    return 0;
+  },
+};

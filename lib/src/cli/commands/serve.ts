@@ -1,0 +1,54 @@
+import type { Command } from '../command.js';
+import { requireString, intOption } from '../command.js';
+import { loadRunFolder } from '../../serve/runFolder.js';
+import { startServer, exitOnSignals } from '../../serve/server.js';
+import { loadFittedPreprocessor } from '../../serve/fittedPreprocessing.js';
+import { loadKnownContent } from '../../serve/knownContent.js';
+import { VigilError } from '../../util/errors.js';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'HTTP scoring server for a run folder (onnxruntime on CPU)',
+  usage: [
+    'Usage: vigil serve --run RUN_DIR [--port N] [--host ADDR] [--threads N] [--max-body-mb N] [--max-batch N]',
+    '',
+    '  --run RUN_DIR     run folder with model.onnx, preprocessor.json, policy.json, reason_codes.json and',
+    '                    a manifest.json whose serving section lists their sha256 (refused otherwise)',
+    '  --port N          listen port (default 8080)',
+    '  --host ADDR       listen address (default 0.0.0.0)',
+    '  --threads N       onnxruntime intra-op threads (default 1: one request per core scales best)',
+    '  --max-body-mb N   largest request body in MiB (default 16; larger → 413)',
+    '  --max-batch N     most videos per /v1/score/batch request (default 64)',
+    '',
+    'Endpoints: POST /v1/score, POST /v1/score/batch, GET /healthz, GET /readyz, GET /v1/model.',
+    'Logs one JSON line per request on stdout. SIGTERM drains in-flight requests, then exits 0.',
+    'API and reason codes: docs/serving.md.',
+  ].join('\n'),
+  options: {
+    run: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, threads: { type: 'string' },
+    'max-body-mb': { type: 'string' }, 'max-batch': { type: 'string' },
+  },
+  async run(values) {
+    const runDir = requireString(values, 'run', 'serve');
+    const threads = intOption(values, 'threads', 1);
+    if (threads < 1) throw new VigilError('--threads: expected >= 1', { field: 'threads' });
+    const maxBodyMb = intOption(values, 'max-body-mb', 16);
+    const running = await startServer(
+      async () => (await loadRunFolder(runDir, { threads, loadPreprocessor: loadFittedPreprocessor, loadKnownContent })).scorer,
+      {
+        port: intOption(values, 'port', 8080), host: typeof values.host === 'string' ? values.host : '0.0.0.0',
+        maxBodyBytes: maxBodyMb * 1024 * 1024, maxBatch: intOption(values, 'max-batch', 64), modelInfo: { run_dir: runDir, threads },
+      },
+    );
+    exitOnSignals(running);
+    try {
+      await running.ready;
+    } catch (e) {
+      await running.shutdown('load failed');
+      throw e instanceof VigilError ? e : new VigilError(`vigil serve: ${(e as Error).message}`);
+    }
+    // Serve until a signal arrives (exitOnSignals ends the process).
+    await new Promise<never>(() => undefined);
+    return 0;
+  },
+};

@@ -1,0 +1,73 @@
+import type { Calibrator, FusionWeights } from './contract.js';
+import { VigilError } from '../util/errors.js';
+
+/** Every tensor the network reads, with its shape, for a given config (ARCHITECTURE.md names). */
+export function expectedTensors(c: FusionWeights['config']): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  const dense = (p: string, nIn: number, nOut: number) => { out[`${p}/kernel`] = [nIn, nOut]; out[`${p}/bias`] = [nOut]; };
+  const has = (t: string) => c.towers.includes(t);
+  if (has('meta')) { dense('meta/dense1', c.metaDim, c.hidden); dense('meta/out', c.hidden, 1); }
+  for (const [p, d] of [['visual', c.frameDim], ['audio', c.audioDim]] as const) {
+    if (!has(p)) continue;
+    dense(`${p}/embed`, d, c.hidden);
+    if (c.pooling === 'attention') {
+      dense(`${p}/att_v`, c.hidden, c.attentionDim);
+      dense(`${p}/att_u`, c.hidden, c.attentionDim);
+      dense(`${p}/att_w`, c.attentionDim, 1);
+    }
+    dense(`${p}/out`, c.hidden, 1);
+  }
+  if (has('text')) { dense('text/dense1', c.textDim, c.hidden); dense('text/out', c.hidden, 1); }
+  if (c.fusion === 'mlp') { dense('fusion/dense1', 6, c.fusionHidden); dense('fusion/out', c.fusionHidden, 1); }
+  else dense('fusion/out', 6, 1);
+  return out;
+}
+
+/** Throws a VigilError naming the first config key or tensor that does not fit the contract. */
+export function validateFusionWeights(w: FusionWeights): void {
+  const c = w.config;
+  if (!c || typeof c !== 'object') throw new VigilError("fusion weights: 'config' is missing", { field: 'config' });
+  for (const t of c.towers) {
+    if (!['meta', 'visual', 'audio', 'text'].includes(t)) throw new VigilError(`fusion weights: unknown tower '${t}'`, { field: 'config.towers' });
+  }
+  if (!['mean', 'max', 'attention'].includes(c.pooling)) throw new VigilError(`fusion weights: unknown pooling '${c.pooling}'`, { field: 'config.pooling' });
+  if (!['linear', 'mlp'].includes(c.fusion)) throw new VigilError(`fusion weights: unknown fusion '${c.fusion}'`, { field: 'config.fusion' });
+  for (const k of ['hidden', 'attentionDim', 'fusionHidden', 'metaDim', 'frameDim', 'audioDim', 'textDim'] as const) {
+    if (!Number.isInteger(c[k]) || c[k] < 1) throw new VigilError(`fusion weights: config.${k} must be a positive integer, got ${c[k]}`, { field: `config.${k}` });
+  }
+  for (const [name, shape] of Object.entries(expectedTensors(c))) {
+    const t = w.tensors[name];
+    if (!t) throw new VigilError(`fusion weights: missing tensor '${name}'`, { field: `tensors.${name}` });
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new VigilError(`fusion weights: '${name}' has shape [${t.shape}], expected [${shape}]`, { field: `tensors.${name}` });
+    }
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (t.data.length !== size) throw new VigilError(`fusion weights: '${name}' has ${t.data.length} values, expected ${size}`, { field: `tensors.${name}` });
+    for (let i = 0; i < size; i++) {
+      if (!Number.isFinite(t.data[i])) throw new VigilError(`fusion weights: '${name}' value ${i} is not finite`, { field: `tensors.${name}` });
+    }
+  }
+}
+
+export function validateCalibrator(cal: Calibrator): void {
+  const bad = (field: string, why: string): never => { throw new VigilError(`calibrator: '${field}' ${why}`, { field: `calibrator.${field}` }); };
+  if (!Number.isFinite(cal.shift)) bad('shift', 'must be a finite number');
+  switch (cal.method) {
+    case 'platt':
+      if (!Number.isFinite(cal.a) || !Number.isFinite(cal.b)) bad('a', 'and b must be finite numbers');
+      return;
+    case 'temperature':
+      if (!(cal.T > 0) || !Number.isFinite(cal.T)) bad('T', 'must be a positive finite number');
+      return;
+    case 'isotonic':
+      if (cal.values.length !== cal.thresholds.length + 1) bad('values', `needs thresholds.length + 1 = ${cal.thresholds.length + 1} entries, got ${cal.values.length}`);
+      for (let k = 0; k < cal.thresholds.length; k++) {
+        if (!Number.isFinite(cal.thresholds[k])) bad('thresholds', `entry ${k} is not finite`);
+        if (k > 0 && cal.thresholds[k] < cal.thresholds[k - 1]) bad('thresholds', 'must be sorted ascending');
+      }
+      for (const v of cal.values) if (!(v >= 0 && v <= 1)) bad('values', 'must be probabilities in [0, 1]');
+      return;
+    default:
+      bad('method', `must be platt, temperature or isotonic, got '${(cal as { method: string }).method}'`);
+  }
+}

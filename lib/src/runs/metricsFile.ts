@@ -1,0 +1,85 @@
+import { VigilError } from '../util/errors.js';
+
+/** A point estimate with its 95% bootstrap interval. */
+export interface ValueCI {
+  value: number;
+  ci?: [number, number];
+}
+
+/**
+ * One metrics block of `metrics.json` (CONTRACTS.md). Scalars may be plain numbers or
+ * `{ value, ci }`; `recall_at_fpr` / `precision_at_top` are keyed by the rate as a string.
+ */
+export interface MetricBlock {
+  n?: number;
+  positives?: number;
+  support?: number;
+  ap?: number | ValueCI;
+  roc_auc?: number | ValueCI;
+  recall_at_fpr?: Record<string, number | ValueCI>;
+  precision_at_top?: Record<string, number | ValueCI>;
+  ece?: number | ValueCI;
+  brier?: number | ValueCI;
+  [key: string]: unknown;
+}
+
+export interface MetricsFile {
+  test: MetricBlock;
+  slices?: Record<string, MetricBlock>;
+  models?: Record<string, { test: MetricBlock }>;
+  oracle?: { test: MetricBlock };
+  [key: string]: unknown;
+}
+
+function isCi(x: unknown): x is [number, number] {
+  return Array.isArray(x) && x.length === 2 && x.every((v) => typeof v === 'number' && Number.isFinite(v));
+}
+
+/**
+ * Read a metric by path (`ap`, `recall_at_fpr.0.02`). The rate keys contain dots, so a path is
+ * the first segment plus the rest joined back. Accepts a plain number, `{ value, ci }`, or a
+ * sibling `<key>_ci` array. Returns undefined when the metric is absent.
+ */
+export function getMetric(block: MetricBlock | undefined, path: string): ValueCI | undefined {
+  if (!block) return undefined;
+  const dot = path.indexOf('.');
+  const head = dot < 0 ? path : path.slice(0, dot);
+  const rest = dot < 0 ? undefined : path.slice(dot + 1);
+  let raw: unknown = block[head];
+  let siblingCi: unknown = block[`${head}_ci`];
+  if (rest !== undefined) {
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const obj = raw as Record<string, unknown>;
+    raw = obj[rest] ?? obj[String(Number(rest))];
+    siblingCi = undefined;
+  }
+  if (typeof raw === 'number') {
+    if (!Number.isFinite(raw)) return undefined;
+    return isCi(siblingCi) ? { value: raw, ci: siblingCi } : { value: raw };
+  }
+  if (typeof raw === 'object' && raw !== null && typeof (raw as ValueCI).value === 'number') {
+    const v = raw as ValueCI;
+    if (!Number.isFinite(v.value)) return undefined;
+    return isCi(v.ci) ? { value: v.value, ci: [v.ci[0], v.ci[1]] } : { value: v.value };
+  }
+  return undefined;
+}
+
+/** Positives in a block (slices carry `positives`; `support` is the row count). */
+export function blockPositives(block: MetricBlock | undefined): number {
+  const p = block?.positives;
+  return typeof p === 'number' && Number.isFinite(p) ? p : 0;
+}
+
+/** Validate the parts of metrics.json that listing and comparison rely on. */
+export function parseMetricsFile(raw: unknown, source: string): MetricsFile {
+  if (typeof raw !== 'object' || raw === null) throw new VigilError(`${source}: expected a JSON object`, { field: source });
+  const m = raw as Record<string, unknown>;
+  if (typeof m.test !== 'object' || m.test === null) {
+    throw new VigilError(`${source}: 'test' block missing (see the metrics.json contract)`, { field: 'test' });
+  }
+  if (m.slices !== undefined && (typeof m.slices !== 'object' || m.slices === null)) {
+    throw new VigilError(`${source}: 'slices' must be an object of metric blocks`, { field: 'slices' });
+  }
+  return m as unknown as MetricsFile;
+}

@@ -1,0 +1,126 @@
+import { createRng } from '../util/rng.js';
+import { VigilError } from '../util/errors.js';
+import { MS_PER_DAY, MS_PER_WEEK, type VideoTable, type TruthTable } from '../data/table.js';
+import { probeFeatures, concatFeatures, fitLogistic, scoreLogistic, sequenceMilFeatures, type ProbeModality, type FeatureMatrix } from './probe.js';
+
+/**
+ * The simulator's difficulty contract, measured on the recent-time test weeks: the oracle must meet
+ * both seed criteria with margin, metadata alone must be weak, and no single content modality
+ * should meet both criteria. Per-modality numbers come from quick linear probes (see probe.ts).
+ */
+
+export interface OperatingPoint { recallAt2Fpr: number; precisionTop1: number }
+
+export interface DifficultyReport {
+  testWeeks: number;
+  trainRows: number;
+  testRows: number;
+  /** Σ weight of observed positives in the test window. */
+  testPositives: number;
+  oracle: OperatingPoint;
+  probes: Record<ProbeModality | 'fused', OperatingPoint>;
+  contract: { oracleMeetsCriteria: boolean; metadataWeak: boolean; noSingleContentModalityMeetsBoth: boolean };
+}
+
+function order(scores: ArrayLike<number>): Int32Array {
+  const idx = Int32Array.from({ length: scores.length }, (_, i) => i);
+  return idx.sort((a, b) => scores[b] - scores[a] || a - b);
+}
+
+/** Weighted recall at the largest threshold set whose weighted FPR is <= maxFpr (ties kept together). */
+export function recallAtFpr(scores: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number>, maxFpr: number): number {
+  let P = 0, N = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] === 1) P += w[i]; else N += w[i];
+  if (P === 0) throw new VigilError('recallAtFpr: no positives', { field: 'harmful' });
+  const idx = order(scores);
+  let tp = 0, fp = 0, best = 0;
+  for (let k = 0; k < idx.length;) {
+    const s = scores[idx[k]];
+    let gtp = 0, gfp = 0;
+    while (k < idx.length && scores[idx[k]] === s) { const i = idx[k++]; if (y[i] === 1) gtp += w[i]; else gfp += w[i]; }
+    if ((fp + gfp) / N > maxFpr) break;
+    tp += gtp; fp += gfp; best = tp / P;
+  }
+  return best;
+}
+
+/** Weighted precision among the top `frac` of uploads by weight (the boundary row counted fractionally). */
+export function precisionAtTop(scores: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number>, frac: number): number {
+  let W = 0;
+  for (let i = 0; i < w.length; i++) W += w[i];
+  const budget = frac * W;
+  const idx = order(scores);
+  let taken = 0, pos = 0;
+  for (let k = 0; k < idx.length && taken < budget; k++) {
+    const i = idx[k];
+    const part = Math.min(w[i], budget - taken);
+    taken += part;
+    if (y[i] === 1) pos += part;
+  }
+  return taken > 0 ? pos / taken : 0;
+}
+
+function point(scores: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number>): OperatingPoint {
+  return { recallAt2Fpr: recallAtFpr(scores, y, w, 0.02), precisionTop1: precisionAtTop(scores, y, w, 0.01) };
+}
+
+const meets = (p: OperatingPoint, recall = 0.9, precision = 0.25): boolean => p.recallAt2Fpr >= recall && p.precisionTop1 >= precision;
+
+export function difficultyCheck(table: VideoTable, truth: TruthTable, opts: { testWeeks?: number; seed?: number } = {}): DifficultyReport {
+  const testWeeks = opts.testWeeks ?? 3;
+  if (truth.n !== table.n) throw new VigilError(`truth: ${truth.n} rows but the table has ${table.n}`, { field: 'truth' });
+  let maxTs = -Infinity, minTs = Infinity;
+  for (let i = 0; i < table.n; i++) { maxTs = Math.max(maxTs, table.uploadTs[i]); minTs = Math.min(minTs, table.uploadTs[i]); }
+  const start = Math.floor(minTs / MS_PER_DAY) * MS_PER_DAY;
+  const weeks = Math.floor((maxTs - start) / MS_PER_WEEK) + 1;
+  const cut = start + (weeks - testWeeks) * MS_PER_WEEK;
+  const train: number[] = [], test: number[] = [];
+  for (let i = 0; i < table.n; i++) (table.uploadTs[i] >= cut ? test : train).push(i);
+  const trainRows = Int32Array.from(train), testRows = Int32Array.from(test);
+  const yT = Int8Array.from(test, (i) => table.harmful[i]);
+  const wT = Float32Array.from(test, (i) => table.weight[i]);
+  let testPositives = 0;
+  for (let k = 0; k < test.length; k++) if (yT[k] === 1) testPositives += wT[k];
+  const oracle = point(Float64Array.from(test, (i) => truth.oracleP[i]), yT, wT);
+  const rng = createRng(opts.seed ?? 1);
+  const feats = {} as Record<ProbeModality, FeatureMatrix>;
+  const probes = {} as Record<ProbeModality | 'fused', OperatingPoint>;
+  const fitScore = (f: FeatureMatrix, label: string): Float64Array =>
+    scoreLogistic(fitLogistic(f, table.harmful, table.weight, trainRows, rng.fork(label)), f, testRows);
+  feats.meta = probeFeatures(table, 'meta');
+  feats.text = probeFeatures(table, 'text');
+  feats.visual = sequenceMilFeatures(table, 'visual', trainRows, rng.fork('mil-visual'));
+  feats.audio = sequenceMilFeatures(table, 'audio', trainRows, rng.fork('mil-audio'));
+  for (const m of ['meta', 'visual', 'audio', 'text'] as ProbeModality[]) probes[m] = point(fitScore(feats[m], m), yT, wT);
+  // fusion stacks the text probe's score (cross-fitted on train, so train scores are out-of-fold)
+  // with the other modalities' pooled features: thousands of sparse text columns would swamp them
+  const textScore = new Float32Array(table.n);
+  const halves = [train.filter((_, k) => k % 2 === 0), train.filter((_, k) => k % 2 === 1)].map((h) => Int32Array.from(h));
+  for (let h = 0; h < 2; h++) {
+    const m = fitLogistic(feats.text, table.harmful, table.weight, halves[h], rng.fork(`text-cf${h}`));
+    const other = halves[1 - h];
+    scoreLogistic(m, feats.text, other).forEach((v, k) => { textScore[other[k]] = v; });
+  }
+  const mAll = fitLogistic(feats.text, table.harmful, table.weight, trainRows, rng.fork('text'));
+  scoreLogistic(mAll, feats.text, testRows).forEach((v, k) => { textScore[testRows[k]] = v; });
+  const fused = concatFeatures([feats.meta, feats.visual, feats.audio, { n: table.n, d: 1, x: textScore }]);
+  probes.fused = point(fitScore(fused, 'fused'), yT, wT);
+  return {
+    testWeeks, trainRows: train.length, testRows: test.length, testPositives, oracle, probes,
+    contract: {
+      oracleMeetsCriteria: meets(oracle, 0.95, 0.28),
+      metadataWeak: probes.meta.recallAt2Fpr <= 0.6,
+      noSingleContentModalityMeetsBoth: !(['visual', 'audio', 'text'] as const).some((m) => meets(probes[m])),
+    },
+  };
+}
+
+export function formatDifficulty(r: DifficultyReport): string {
+  const f = (p: OperatingPoint): string => `recall@2%FPR ${p.recallAt2Fpr.toFixed(3)}  precision@top1% ${p.precisionTop1.toFixed(3)}`;
+  return [
+    `test = last ${r.testWeeks} weeks: ${r.testRows} rows, ${r.testPositives.toFixed(0)} positives (train ${r.trainRows} rows)`,
+    `oracle   ${f(r.oracle)}`,
+    ...(['meta', 'visual', 'audio', 'text', 'fused'] as const).map((m) => `${m.padEnd(8)} ${f(r.probes[m])}`),
+    `contract: ${Object.entries(r.contract).map(([k, v]) => `${k}=${v}`).join('  ')}`,
+  ].join('\n');
+}

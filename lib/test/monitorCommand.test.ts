@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeVideoTable } from '../src/data/parquet.js';
+import { writeJsonAtomic } from '../src/util/atomic.js';
+import { buildReference, REFERENCE_FILE } from '../src/monitor/drift.js';
+import { main } from '../src/cli/main.js';
+import { syntheticWeeks } from './fixtures/drift.js';
+import { block, tmpDir, writeFakeRun } from './fixtures/runs.js';
+
+async function quietMain(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const log = console.log, error = console.error;
+  let out = '', err = '';
+  console.log = (...x: unknown[]) => { out += x.join(' ') + '\n'; };
+  console.error = (...x: unknown[]) => { err += x.join(' ') + '\n'; };
+  try { return { code: await main(argv), out, err }; } finally { console.log = log; console.error = error; }
+}
+
+test('vigil monitor reads the run reference and a dataset, writes JSON and HTML, and can fail on alert', async () => {
+  const t = syntheticWeeks([{ n: 600 }, { n: 600 }, { n: 600 }, { n: 600, shifted: true }]);
+  const root = tmpDir('monitor');
+  const runs = join(root, 'runs');
+  const train = Array.from({ length: 1200 }, (_, i) => i); // the first two weeks
+  const runDir = await writeFakeRun(runs, { id: 'r1', createdAt: '2026-11-01T00:00:00Z', test: block(0.4, 0.8, 0.03) });
+  writeJsonAtomic(join(runDir, REFERENCE_FILE), buildReference(t, train));
+  const data = join(root, 'data');
+  await writeVideoTable(join(data, 'videos.parquet'), t);
+  const out = join(root, 'drift.json');
+  const html = join(root, 'drift.html');
+  const r = await quietMain(['monitor', '--run', runDir, '--data', data, '--out', out, '--html', html, '--fail-on', 'alert']);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.out, /overall: ALERT/);
+  const j = JSON.parse(readFileSync(out, 'utf8'));
+  assert.equal(j.weeks.length, 4);
+  assert.deepEqual(j.weeks.map((w: { level: string }) => w.level), ['ok', 'ok', 'ok', 'alert']);
+  const page = readFileSync(html, 'utf8');
+  assert.match(page, /data-chart="psi"/);
+  assert.ok(!page.includes('Not run'), 'a drift-only report leaves the other sections out');
+  const noFail = await quietMain(['monitor', '--run', runDir, '--data', data]);
+  assert.equal(noFail.code, 0);
+  const bad = await quietMain(['monitor', '--run', runDir, '--data', data, '--fail-on', 'maybe']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--fail-on/);
+  const noRef = await writeFakeRun(runs, { id: 'r2', createdAt: '2026-11-01T00:00:00Z', test: block(0.4, 0.8, 0.03) });
+  const missing = await quietMain(['monitor', '--run', noRef, '--data', data]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /reference\.json/);
+});

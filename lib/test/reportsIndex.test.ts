@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeReportsIndex } from '../src/report/index.js';
+import { promoteRun } from '../src/runs/promote.js';
+import { block, tmpDir, writeFakeRun } from './fixtures/runs.js';
+
+test('the reports index lists runs newest first with links, the promoted mark and the gate vs the previous run', async () => {
+  const root = tmpDir('index');
+  const runs = join(root, 'experiments', 'runs');
+  const reports = join(root, 'reports');
+  await writeFakeRun(runs, { id: 'r1', createdAt: '2026-11-01T00:00:00Z', test: block(0.45, 0.82, 0.03), feasible: true });
+  await writeFakeRun(runs, { id: 'r2', createdAt: '2026-11-02T00:00:00Z', test: block(0.20, 0.50, 0.03), feasible: false });
+  await writeFakeRun(runs, { id: 'r3', createdAt: '2026-11-03T00:00:00Z', test: block(0.46, 0.83, 0.03) });
+  writeFileSync(join(runs, 'r1', 'report.html'), '<html></html>');
+  writeFileSync(join(runs, 'r1', 'report.md'), '# r1');
+  promoteRun(runs, 'r1');
+  const { rows, html, md } = writeReportsIndex(runs, reports);
+  assert.deepEqual(rows.map((r) => r.run.id), ['r3', 'r2', 'r1']);
+  assert.deepEqual(rows.map((r) => r.vsPrevious), ['promote', 'reject', null]);
+  assert.deepEqual(rows.map((r) => r.promoted), [false, false, true]);
+  assert.equal(rows[2].reportHref, '../experiments/runs/r1/report.html');
+  assert.equal(rows[0].reportHref, null);
+  const h = readFileSync(html, 'utf8');
+  assert.match(h, /★ <a href="\.\.\/experiments\/runs\/r1\/report\.html">r1<\/a>/);
+  const m = readFileSync(md, 'utf8');
+  assert.match(m, /\| r2 \| default \| 20\.0% \[17\.0, 23\.0\] \| 50\.0% \[47\.0, 53\.0\] \| 20\.0% \[15\.0, 25\.0\] \| no \| fails \|/);
+  assert.match(m, /★ \[r1\]\(\.\.\/experiments\/runs\/r1\/report\.md\)/);
+});
