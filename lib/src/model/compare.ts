@@ -44,7 +44,7 @@ export interface ModelComparison {
  */
 export const VARIANTS = ['fusion', 'fusion:mean', 'fusion:max', 'fusion:attention', 'fusion:confident_learning', 'fusion:no_noise',
   'tower:meta', 'tower:visual', 'tower:audio', 'tower:text', 'cart', 'logistic'] as const;
-export const DEFAULT_VARIANTS = ['fusion', 'fusion:mean', 'fusion:confident_learning', 'tower:meta', 'tower:visual', 'tower:audio', 'tower:text', 'cart', 'logistic'];
+export const DEFAULT_VARIANTS = ['fusion', 'fusion:mean', 'fusion:no_noise', 'tower:meta', 'tower:visual', 'tower:audio', 'tower:text', 'cart', 'logistic'];
 
 export function quickMetrics(scores: ArrayLike<number>, labels: ArrayLike<number>, weights: ArrayLike<number>): QuickMetrics {
   let positives = 0;
