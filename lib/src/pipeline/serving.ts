@@ -9,6 +9,7 @@ import { parityDiffs, type ParityDiffs } from '../export/parity.js';
 import { buildFusionOnnx } from '../export/fusionGraph.js';
 import { predictFusion } from '../model/predict.js';
 import { transform, type FittedPreprocessor } from '../features/preprocess.js';
+import { hasTranscript } from '../features/textFeaturizer.js';
 import { sortedBatches } from '../model/batching.js';
 import { applyCalibrator } from '../calibrate/apply.js';
 import { fitReasonThresholds } from '../serve/reasonThresholds.js';
@@ -74,7 +75,7 @@ export function writeBundle(b: BundleInputs): ServingManifest {
   b.calibRows.forEach((r, k) => {
     avail[k * 4] = 1; avail[k * 4 + 1] = 1;
     avail[k * 4 + 2] = table.hasAudio[r];
-    avail[k * 4 + 3] = table.transcript[r] ? 1 : 0;
+    avail[k * 4 + 3] = hasTranscript(table, r) ? 1 : 0;
   });
   const reasonThresholds = fitReasonThresholds(b.calibModalityLogits, labels, weights, { avail, modelVersion: b.modelVersion });
   const words = b.split.signatures.length / table.n;
