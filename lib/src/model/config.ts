@@ -16,9 +16,9 @@ export const modelConfigSchema = z.object({
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
 export const trainConfigSchema = z.object({
-  epochs: z.number().int().min(1).default(12),
-  batchSize: z.number().int().min(1).default(256),
-  learningRate: z.number().positive().default(0.003),
+  epochs: z.number().int().min(1).default(14),
+  batchSize: z.number().int().min(1).default(1024),
+  learningRate: z.number().positive().default(0.008),
   loss: z.enum(['bce', 'focal']).default('bce'),
   focalGamma: z.number().min(0).default(2),
   /** Weight of positives relative to negatives in the loss (after downsampling). */
