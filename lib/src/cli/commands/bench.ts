@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import type { Command } from '../command.js';
+import { intOption } from '../command.js';
+import { loadConfig } from '../../config.js';
+import { getPreset } from '../../simulate/presets.js';
+import { parseSections, runBench } from '../../bench/runBench.js';
+import { DEFAULT_PYTHON } from '../../bench/peers.js';
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'benchmark suite: quality vs XGBoost / scikit-learn / the oracle, and speed (training, split, serving, extraction)',
+  usage: [
+    'Usage: vigil bench [--preset bench|default|tiny] [--only quality,speed,e2e] [--out DIR] [--seed N]',
+    '                   [--config CONFIG.json] [--set k=v ...] [--python PATH] [--no-peers] [--quick] [--work DIR]',
+    '',
+    '  --preset NAME   simulated dataset for the quality table (default: bench; "default" is quicker)',
+    '  --only LIST     comma-separated sections: quality (model table with 95% CIs), speed (training rows/s',
+    '                  wasm vs cpu, generation and clustering scaling, serving latency, HTTP, extraction),',
+    '                  e2e (`vigil start` timed in an empty folder). Default: all three',
+    '  --out DIR       results folder (default: bench/results); writes <date>.json and <date>.md',
+    '                  (<date>-<preset>.* for presets other than bench), atomically',
+    '  --seed N        dataset / split seed (default: the config\'s data.seed)',
+    '  --config FILE   experiment config (model, training, split and eval sections are used)',
+    '  --set k=v       override a config value, e.g. --set train.epochs=6',
+    `  --python PATH   interpreter for the XGBoost and scikit-learn peers (default: ${DEFAULT_PYTHON});`,
+    '                  a missing interpreter or package skips that peer with a message',
+    '  --no-peers      do not export features or run the Python peers',
+    '  --quick         fewer repetitions in the speed section',
+    '  --work DIR      keep the scratch files (dataset, exported features, peer outputs) in DIR',
+    '',
+    'Progress goes to stderr; the markdown tables are printed to stdout when done.',
+  ].join('\n'),
+  options: {
+    preset: { type: 'string' },
+    only: { type: 'string' },
+    out: { type: 'string' },
+    seed: { type: 'string' },
+    config: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    python: { type: 'string' },
+    'no-peers': { type: 'boolean' },
+    quick: { type: 'boolean' },
+    work: { type: 'string' },
+  },
+  async run(values) {
+    const preset = (values.preset as string | undefined) ?? 'bench';
+    getPreset(preset);
+    const sections = parseSections(values.only as string | undefined);
+    const cfg = loadConfig(values.config as string | undefined, (values.set as string[] | undefined) ?? []);
+    const seed = intOption(values, 'seed', cfg.data.seed);
+    const argv = process.argv.slice(2).join(' ');
+    const { markdown, jsonPath, mdPath } = await runBench({
+      preset, seed, cfg, sections, outDir: (values.out as string | undefined) ?? join('bench', 'results'),
+      python: values.python as string | undefined, peers: values['no-peers'] !== true, quick: values.quick === true,
+      workDir: values.work as string | undefined, command: `vigil ${argv}`, cliMain: process.argv[1],
+    });
+    console.log(markdown);
+    console.log(`wrote ${jsonPath} and ${mdPath}`);
+    return 0;
+  },
+};
