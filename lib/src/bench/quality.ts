@@ -143,7 +143,7 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     let scores: Float32Array, note: string | undefined;
     if (v === 'fusion') {
       // Trained directly (not through compareModels) to keep the weights for the serving benchmark.
-      const res = await trainFusion(table, split.assignment, fitted, { model: cfg.model, train: cfg.train }, { noise, quiet: true });
+      const res = await trainFusion(table, split.assignment, fitted, { model: cfg.model, train: cfg.train }, { noise });
       scores = scoreFusion(res.weights, fitted, table, testRows).logit;
       fusionWeights = res.weights;
       note = `best epoch ${res.bestEpoch}/${cfg.train.epochs}, ${Math.round(res.rowsPerSec)} rows/s on ${res.backend}`;

@@ -82,7 +82,7 @@ export function speedMarkdown(s: SpeedResult): string[] {
   const lines: string[] = ['## Speed', ''];
   lines.push(...section('Training throughput by TF.js backend (one epoch, same rows)', s.trainingBackends, (v) => {
     const w = v.find((b) => b.backend === 'wasm'), c = v.find((b) => b.backend === 'cpu');
-    return [markdownTable(['backend', 'rows', 'wall time', 'rows/s'], v.map((b) => [b.backend, fmtCount(b.rows), fmtSeconds(b.seconds), fmtCount(b.rowsPerSec)]), ['l', 'r', 'r', 'r']),
+    return [markdownTable(['backend', 'train rows (before negative downsampling)', 'wall time incl. calib scoring', 'trained rows/s'], v.map((b) => [b.backend, fmtCount(b.rows), fmtSeconds(b.seconds), fmtCount(b.rowsPerSec)]), ['l', 'r', 'r', 'r']),
       '', w && c ? `wasm is ${fmtRatio(w.rowsPerSec, c.rowsPerSec)} the throughput of cpu in the same run.` : ''];
   }));
   lines.push(...section('Dataset generation (simulator, in memory)', s.generation, (v) => {

@@ -38,6 +38,7 @@ async function attempt<T>(label: string, f: () => Promise<T> | T): Promise<Maybe
   }
 }
 
+/** `rows`: training rows offered (the epoch downsamples negatives); `rowsPerSec`: rows actually trained per second. */
 export interface BackendSpeed { backend: string; rows: number; seconds: number; rowsPerSec: number }
 
 /**

@@ -1,4 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { benchMarkdown, type BenchResult } from '../../bench/report.js';
+import { writeFileAtomic } from '../../util/atomic.js';
+import { VigilError } from '../../util/errors.js';
 import type { Command } from '../command.js';
 import { intOption } from '../command.js';
 import { loadConfig } from '../../config.js';
@@ -27,6 +31,7 @@ export const benchCommand: Command = {
     '  --no-peers      do not export features or run the Python peers',
     '  --quick         fewer repetitions in the speed section',
     '  --work DIR      keep the scratch files (dataset, exported features, peer outputs) in DIR',
+    '  --render FILE   only re-render FILE (a results .json) as markdown next to it, and print it',
     '',
     'Progress goes to stderr; the markdown tables are printed to stdout when done.',
   ].join('\n'),
@@ -41,8 +46,17 @@ export const benchCommand: Command = {
     'no-peers': { type: 'boolean' },
     quick: { type: 'boolean' },
     work: { type: 'string' },
+    render: { type: 'string' },
   },
   async run(values) {
+    if (typeof values.render === 'string') {
+      const file = values.render;
+      if (!existsSync(file)) throw new VigilError(`--render: ${file} does not exist`, { field: 'render' });
+      const md = benchMarkdown(JSON.parse(readFileSync(file, 'utf8')) as BenchResult);
+      writeFileAtomic(file.replace(/\.json$/, '') + '.md', md);
+      console.log(md);
+      return 0;
+    }
     const preset = (values.preset as string | undefined) ?? 'bench';
     getPreset(preset);
     const sections = parseSections(values.only as string | undefined);
