@@ -6,6 +6,8 @@ import { modelConfigSchema, trainConfigSchema } from './model/config.js';
 import { calibrationConfigSchema } from './calibrate/config.js';
 import { policyConfigSchema } from './policy/config.js';
 import { evalConfigSchema } from './eval/config.js';
+import { compareConfigSchema, servingCheckConfigSchema } from './pipeline/config.js';
+import { gateConfigSchema } from './runs/config.js';
 import { VigilError } from './util/errors.js';
 
 /**
@@ -29,6 +31,10 @@ export const experimentConfigSchema = z.object({
   calibration: calibrationConfigSchema.prefault({}),
   policy: policyConfigSchema.prefault({}),
   eval: evalConfigSchema.prefault({}),
+  compare: compareConfigSchema.prefault({}),
+  serving: servingCheckConfigSchema.prefault({}),
+  /** Promotion gate used by `vigil compare` / `vigil promote` against this run. */
+  gate: gateConfigSchema.prefault({}),
   /** Where run folders go. */
   runsDir: z.string().default('experiments/runs'),
 }).strict();

@@ -6,13 +6,16 @@ import { join } from 'node:path';
 import { simulate } from '../src/simulate/generate.js';
 import { PRESETS, getPreset } from '../src/simulate/presets.js';
 import { simulationProfile } from '../src/simulate/profile.js';
-import { recallAtFpr, precisionAtTop } from '../src/simulate/check.js';
+import { recallAtFpr, precisionAtTop, channelCoverage } from '../src/simulate/check.js';
 import { probeFeatures, fitLogistic, scoreLogistic } from '../src/simulate/probe.js';
 import { measureProfile } from '../src/data/profile.js';
 import { writeVideoTable } from '../src/data/parquet.js';
 import { takeRows, meanFrame, MS_PER_DAY, MS_PER_WEEK } from '../src/data/table.js';
 import { createRng } from '../src/util/rng.js';
 import { VigilError } from '../src/util/errors.js';
+import { setQuiet } from '../src/util/progress.js';
+
+setQuiet(true);
 
 const tiny = simulate(PRESETS.tiny, 1);
 const prof = simulationProfile(tiny);
@@ -34,7 +37,8 @@ test('same seed → byte-identical videos.parquet; another seed → different by
 
 test('tiny profile meets the StreamShare targets (tolerances sized for ~140 positives)', () => {
   assert.equal(prof.weeks, 8);
-  assert.ok(Math.abs(prof.n_virtual - 40_000) < 2000, `n_virtual ${prof.n_virtual}`);
+  assert.equal(prof.n_virtual, 40_000);
+  assert.ok(Math.abs(measureProfile(tiny.table).n_virtual - 40_000) < 1500, "Σ weight should estimate the stream size");
   assert.ok(Math.abs(prof.prevalence - 0.0035) <= 0.0012, `prevalence ${prof.prevalence}`);
   // spike regions at 1–2%, most regions near the base rate
   const regs = Object.entries(prof.region_prevalence);
@@ -176,6 +180,39 @@ test('the oracle beats a metadata-only model on the recent-time test weeks', () 
   assert.ok(oR >= 0.95 && oP >= 0.28, `oracle ${oR} / ${oP}`);
   assert.ok(mR <= 0.6, `metadata recall@2%FPR ${mR}`);
   assert.ok(oR > mR + 0.3 && oP > mP + 0.1, `oracle ${oR}/${oP} vs metadata ${mR}/${mP}`);
+});
+
+test('no single content modality carries every test-window positive', () => {
+  const c = channelCoverage(tiny);
+  assert.ok(c.positives > 30);
+  assert.ok(c.visual > 0.4 && c.visual < 0.85, `visual ${c.visual}`);
+  assert.ok(c.audio > 0.05 && c.audio < 0.5, `audio ${c.audio}`);
+  assert.ok(c.text > 0.05 && c.text < 0.5, `text ${c.text}`);
+  assert.ok(c.labelNoise > 0 && c.labelNoise < 0.3, `label noise ${c.labelNoise}`);
+  assert.ok(c.driftCategory > 0, 'no drift-category positives in the test window');
+});
+
+test('ASR errors grow as confidence drops; some harm is only in speech', () => {
+  const t = tiny.table;
+  const known = new Set<string>();
+  for (const v of tiny.vocab) for (const w of [...v.filler, ...v.topic.flat(), ...v.harm.flat(), ...v.edgy]) known.add(w);
+  const oov = (lo: number, hi: number): number => {
+    let bad = 0, all = 0;
+    for (let i = 0; i < t.n; i++) {
+      const c = t.asrConfidence[i];
+      if (t.transcript[i] === null || !(c >= lo && c < hi)) continue;
+      for (const w of t.transcript[i]!.split(' ')) { all++; if (!known.has(w)) bad++; }
+    }
+    assert.ok(all > 500, `only ${all} words with confidence in [${lo}, ${hi})`);
+    return bad / all;
+  };
+  const high = oov(0.9, 1), low = oov(0, 0.72);
+  assert.ok(high < 0.15 && low > 2 * high, `corrupted-word rate ${low} at low confidence vs ${high} at high`);
+  // harmful content with a harmless image and harmful speech
+  const cs = tiny.stream.contents;
+  let speechNotImage = 0, harmful = 0;
+  for (let c = 0; c < cs.n; c++) if (cs.cat[c] >= 0) { harmful++; if ((cs.channels[c] & 1) === 0 && (cs.channels[c] & 4) !== 0) speechNotImage++; }
+  assert.ok(speechNotImage >= 0.05 * harmful, `harmless image + harmful speech: ${speechNotImage} of ${harmful}`);
 });
 
 test('bad presets and seeds are rejected naming the field', () => {

@@ -1,36 +1,13 @@
 /**
- * The fusion-model contract of docs/ARCHITECTURE.md as seen by export and serving: the weights the
- * trainer writes, the calibrator the calibration step writes, and the preprocessed batch both the
- * TF.js model and the ONNX graph read. Types are structural, so the trainer's and calibrator's own
- * declarations of the same shapes are interchangeable with these.
+ * The fusion-model contract of docs/ARCHITECTURE.md as seen by export and serving: the trainer's
+ * weights and the calibration step's calibrator (re-exported from their owners), and the padded
+ * batch the ONNX graph reads — structurally the preprocessing's `FeatureBatch`, minus its `dims`, so
+ * tests can also build inputs without a fitted preprocessor.
  */
 
-export type PoolingName = 'mean' | 'max' | 'attention';
-export type FusionName = 'linear' | 'mlp';
-export type TowerName = 'meta' | 'visual' | 'audio' | 'text';
-export const TOWERS: readonly TowerName[] = ['meta', 'visual', 'audio', 'text'];
-
-export interface FusionWeights {
-  config: {
-    towers: string[];
-    pooling: PoolingName;
-    fusion: FusionName;
-    hidden: number;
-    attentionDim: number;
-    fusionHidden: number;
-    metaDim: number;
-    frameDim: number;
-    audioDim: number;
-    textDim: number;
-  };
-  tensors: Record<string, { shape: number[]; data: number[] }>;
-}
-
-/** z' = z + shift; see ARCHITECTURE.md "Module entry points". */
-export type Calibrator =
-  | { method: 'platt'; shift: number; a: number; b: number }
-  | { method: 'temperature'; shift: number; T: number }
-  | { method: 'isotonic'; shift: number; thresholds: number[]; values: number[] };
+export type { FusionWeights, PoolingName, FusionName, TowerName } from '../model/weights.js';
+export type { Calibrator } from '../calibrate/types.js';
+import type { FusionWeights } from '../model/weights.js';
 
 /**
  * One padded, preprocessed batch (the `FeatureBatch` tensors, row-major flat arrays).

@@ -25,7 +25,7 @@ export const trainConfigSchema = z.object({
   positiveWeight: z.number().positive().default(5),
   /** Fraction of training negatives kept (negative downsampling); the probability is corrected after. */
   negativeKeepRate: z.number().positive().max(1).default(0.25),
-  /** Label-noise handling. */
+  /** Label-noise handling (measured neutral on `default`; see docs/training.md). */
   noise: z.enum(['none', 'confident_learning']).default('confident_learning'),
   /** What happens to training rows flagged as likely mislabelled: dropped, or kept at `noiseWeight`. */
   noiseAction: z.enum(['drop', 'downweight']).default('downweight'),

@@ -135,7 +135,7 @@ export interface LabelNoiseSection { estimatedFlipRate?: ValueCI; method?: strin
 export interface LatencySection {
   n: number;
   p50: number;
-  p95: number;
+  p95?: number;
   p99: number;
   mean?: number;
   max?: number;

@@ -54,7 +54,9 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
 
   const send = (res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}) => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extraHeaders });
+    // While draining, tell keep-alive clients to reconnect (to another replica).
+    const closing: Record<string, string> = draining ? { connection: 'close' } : {};
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...closing, ...extraHeaders });
     res.end(text);
   };
 
@@ -152,14 +154,20 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     const t0 = performance.now();
     inFlight++;
     const entry: Record<string, unknown> = { ts: new Date().toISOString(), level: 'info', req: ++reqSeq, method: req.method, path: req.url };
-    res.on('finish', () => {
+    let done = false;
+    // One log line per request: when the response is written, or when the client hung up first
+    // (then 'finish' never fires; logged as 499, nginx's "client closed request").
+    const end = (status: number) => {
+      if (done) return;
+      done = true;
       inFlight--;
-      entry.status = res.statusCode;
+      entry.status = status;
       entry.ms = round3(performance.now() - t0);
-      if (res.statusCode >= 500) entry.level = 'error';
-      else if (res.statusCode >= 400) entry.level = 'warn';
+      entry.level = status >= 500 && status !== 499 ? 'error' : status >= 400 ? 'warn' : 'info';
       log(entry);
-    });
+    };
+    res.on('finish', () => end(res.statusCode));
+    res.on('close', () => end(499));
     handle(req, res, entry).catch((e: unknown) => {
       if (res.headersSent) { res.destroy(); return; }
       if (e instanceof HttpError) {

@@ -1,6 +1,8 @@
 import { createRng } from '../util/rng.js';
 import { VigilError } from '../util/errors.js';
 import { MS_PER_DAY, MS_PER_WEEK, type VideoTable, type TruthTable } from '../data/table.js';
+import type { Simulation } from './generate.js';
+import { DRIFT_CATEGORY, CH_VISUAL, CH_AUDIO, CH_TEXT } from './world.js';
 import { probeFeatures, concatFeatures, fitLogistic, scoreLogistic, sequenceMilFeatures, type ProbeModality, type FeatureMatrix } from './probe.js';
 
 /**
@@ -123,4 +125,34 @@ export function formatDifficulty(r: DifficultyReport): string {
     ...(['meta', 'visual', 'audio', 'text', 'fused'] as const).map((m) => `${m.padEnd(8)} ${f(r.probes[m])}`),
     `contract: ${Object.entries(r.contract).map(([k, v]) => `${k}=${v}`).join('  ')}`,
   ].join('\n');
+}
+
+/**
+ * Where the signal of the test-window positives lives (from the generator's own content records):
+ * the structural ceiling of any single-modality model. Shares are of weighted observed positives.
+ */
+export interface ChannelCoverage { positives: number; visual: number; audio: number; text: number; labelNoise: number; driftCategory: number }
+
+export function channelCoverage(sim: Simulation, testWeeks = 3): ChannelCoverage {
+  const t = sim.table, s = sim.stream, cs = s.contents;
+  const cut = sim.endMs - testWeeks * MS_PER_WEEK;
+  const out: ChannelCoverage = { positives: 0, visual: 0, audio: 0, text: 0, labelNoise: 0, driftCategory: 0 };
+  for (let r = 0; r < t.n; r++) {
+    if (t.uploadTs[r] < cut || t.harmful[r] !== 1) continue;
+    const cid = s.content[sim.rowUpload[r]];
+    out.positives++;
+    if (cs.cat[cid] < 0) { out.labelNoise++; continue; }
+    if (cs.cat[cid] === DRIFT_CATEGORY) out.driftCategory++;
+    const ch = cs.channels[cid];
+    if (ch & CH_VISUAL) out.visual++;
+    if (ch & CH_AUDIO) out.audio++;
+    if (ch & CH_TEXT) out.text++;
+  }
+  const p = Math.max(1, out.positives);
+  return { positives: out.positives, visual: out.visual / p, audio: out.audio / p, text: out.text / p, labelNoise: out.labelNoise / p, driftCategory: out.driftCategory / p };
+}
+
+export function formatCoverage(c: ChannelCoverage): string {
+  const pct = (x: number): string => (100 * x).toFixed(0) + '%';
+  return `test positives ${c.positives}: harm visible in frames ${pct(c.visual)}, audio ${pct(c.audio)}, speech ${pct(c.text)}; contested look-alikes (label noise) ${pct(c.labelNoise)}; drift category ${pct(c.driftCategory)}`;
 }

@@ -1,7 +1,7 @@
 import type { Rng } from '../util/rng.js';
 import type { SimKnobs } from './presets.js';
 import {
-  TOPICS, REGIONS, LANGUAGES, CATEGORIES, CATEGORY_SHARE, CHANNEL_PROB, DRIFT_CATEGORY,
+  TOPICS, REGIONS, LANGUAGES, CATEGORY_SHARE, CHANNEL_PROB, DRIFT_CATEGORY,
   CAT_NONE, CH_VISUAL, CH_AUDIO, CH_TEXT, pick,
 } from './world.js';
 import { oracleQ } from './labels.js';
@@ -130,4 +130,3 @@ export function newContent(store: ContentStore, rng: Rng, k: SimKnobs, ctx: NewC
   return id;
 }
 
-export const CATEGORY_NAMES = CATEGORIES;

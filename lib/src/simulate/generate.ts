@@ -1,5 +1,6 @@
-import { createRng } from '../util/rng.js';
+import { createRng, type Rng } from '../util/rng.js';
 import { VigilError } from '../util/errors.js';
+import { progress } from '../util/progress.js';
 import { MS_PER_WEEK, type VideoTable, type TruthTable } from '../data/table.js';
 import { type SimPreset, type SimKnobs, DEFAULT_KNOBS, SIM_START_MS } from './presets.js';
 import { makeCreators, type Creators } from './creators.js';
@@ -9,7 +10,7 @@ import { visualLatent, writeFrames } from './frames.js';
 import { audioLatent, segmentsInWindow, writeAudio } from './audio.js';
 import { spokenWords, asrConfidence, transcribe, languageCode } from './transcript.js';
 import { makeGeometry, CATEGORIES, REGIONS, DEVICES, DRIFT_CATEGORY } from './world.js';
-import { makeVocabulary } from './vocab.js';
+import { makeVocabulary, type Vocabulary } from './vocab.js';
 
 export interface Simulation {
   preset: SimPreset;
@@ -22,6 +23,8 @@ export interface Simulation {
   /** Stored row r is virtual upload `rowUpload[r]`. */
   rowUpload: Int32Array;
   raterKappa: number;
+  /** The synthetic vocabularies transcripts are drawn from (per language). */
+  vocab: Vocabulary;
   startMs: number;
   endMs: number;
   /** Seconds spent per stage. */
@@ -96,7 +99,9 @@ export function simulate(preset: SimPreset, seed: number, knobs: SimKnobs = DEFA
   const contentRoot = root.fork('content'), uploadRoot = root.fork('upload');
   const negWeight = Math.fround(1 / preset.negKeepRate);
 
+  const bar = progress(`simulate ${preset.name}: embeddings and transcripts`, n);
   for (let r = 0; r < n; r++) {
+    if ((r & 4095) === 0) bar.tick(r);
     const j = rowUpload[r];
     const cid = stream.content[j], c = stream.creator[j];
     const crng = contentRoot.fork(cid), urng = uploadRoot.fork(j);
@@ -150,16 +155,27 @@ export function simulate(preset: SimPreset, seed: number, knobs: SimKnobs = DEFA
     reuploadOf[r] = stream.reuploadOf[j] >= 0 ? vidOf(stream.reuploadOf[j]) : null;
     policyTags[r] = y === 1 ? tagsFor(cat, urng) : [];
   }
+  bar.end(`${n} rows`);
+  // Feature stores keep embeddings at reduced precision; a 1/256 grid (far below the noise scale)
+  // also lets Parquet's ZSTD compress the low mantissa bytes, roughly halving the files.
+  quantize(frameEmb);
+  const aEmb = audioEmb.finish();
+  quantize(aEmb);
   lap('modalities');
 
   const table: VideoTable = {
     n, videoId, creatorId, uploadTs, durationS, country, device, accountAgeDays, priorStrikes, uploadHour,
     frameDim: fd, frameOffsets, frameTs, frameEmb,
-    audioDim: ad, hasAudio, audioOffsets, audioTs: audioTs.finish(), audioEmb: audioEmb.finish(),
+    audioDim: ad, hasAudio, audioOffsets, audioTs: audioTs.finish(), audioEmb: aEmb,
     transcript, asrConfidence: asr, language, harmful, policyTags, weight,
   };
   const truth: TruthTable = { n, videoId: tVideo, trueHarmful, category, oracleP, reuploadOf };
-  return { preset, seed, table, truth, stream, creators, rowUpload, raterKappa, startMs, endMs, timings };
+  return { preset, seed, table, truth, stream, creators, rowUpload, raterKappa, vocab, startMs, endMs, timings };
+}
+
+const EMB_GRID = 256;
+function quantize(a: Float32Array): void {
+  for (let i = 0; i < a.length; i++) a[i] = Math.round(a[i] * EMB_GRID) / EMB_GRID;
 }
 
 /**
@@ -167,7 +183,7 @@ export function simulate(preset: SimPreset, seed: number, knobs: SimKnobs = DEFA
  * second tag; a wrongly removed upload gets the tag the rater believed (mostly graphic violence,
  * since look-alikes are violent-looking).
  */
-function tagsFor(cat: number, urng: { next(): number; int(n: number): number }): string[] {
+function tagsFor(cat: number, urng: Rng): string[] {
   if (cat < 0) return [urng.next() < 0.8 ? 'graphic_violence' : CATEGORIES[urng.int(4)]];
   const tags = [CATEGORIES[cat]];
   const u = urng.next();

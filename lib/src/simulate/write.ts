@@ -3,7 +3,7 @@ import { writeDirAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { writeVideoTable, writeTruthTable } from '../data/parquet.js';
 import type { DatasetProfile } from '../data/profile.js';
 import { simulate, type Simulation } from './generate.js';
-import { getPreset, DEFAULT_KNOBS, type SimKnobs } from './presets.js';
+import { getPreset, DEFAULT_KNOBS, type SimKnobs, type SimPreset } from './presets.js';
 import { simulationProfile } from './profile.js';
 
 export interface SimulatedDataset {
@@ -19,8 +19,8 @@ export interface SimulatedDataset {
  * The folder is built under a temporary name and renamed into place, so a half-written dataset
  * never appears under `dir`.
  */
-export async function simulateToDir(presetName: string, seed: number, dir: string, knobs: SimKnobs = DEFAULT_KNOBS): Promise<SimulatedDataset> {
-  const preset = getPreset(presetName);
+export async function simulateToDir(presetOrName: SimPreset | string, seed: number, dir: string, knobs: SimKnobs = DEFAULT_KNOBS): Promise<SimulatedDataset> {
+  const preset = typeof presetOrName === 'string' ? getPreset(presetOrName) : presetOrName;
   const t0 = performance.now();
   const sim = simulate(preset, seed, knobs);
   const generationS = (performance.now() - t0) / 1000;

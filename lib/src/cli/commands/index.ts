@@ -1,5 +1,7 @@
 import type { Command } from '../command.js';
+import { startCommand } from './start.js';
 import { simulateCommand } from './simulate.js';
+import { runCommand } from './run.js';
 import { splitCommand } from './split.js';
 import { evaluateCommand } from './evaluate.js';
 import { runsCommand } from './runs.js';
@@ -14,8 +16,10 @@ import { benchCommand } from './bench.js';
 
 /** Every `vigil` subcommand, in the order `vigil --help` lists them. */
 export const commands: Command[] = [
+  startCommand,
   simulateCommand,
   splitCommand,
+  runCommand,
   evaluateCommand,
   runsCommand,
   compareCommand,

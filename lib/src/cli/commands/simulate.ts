@@ -2,8 +2,9 @@ import type { Command } from '../command.js';
 import { requireString, intOption } from '../command.js';
 import { simulateToDir } from '../../simulate/write.js';
 import { PRESETS, getPreset } from '../../simulate/presets.js';
-import { difficultyCheck, formatDifficulty } from '../../simulate/check.js';
+import { difficultyCheck, formatDifficulty, channelCoverage, formatCoverage } from '../../simulate/check.js';
 import { formatProfile } from '../../data/profile.js';
+import { VigilError } from '../../util/errors.js';
 
 const presetLines = Object.values(PRESETS)
   .map((p) => `    ${p.name.padEnd(8)} ${p.nVirtual.toLocaleString('en-US')} virtual uploads over ${p.weeks} weeks, negatives kept ${Math.round(p.negKeepRate * 100)}%`)
@@ -12,11 +13,12 @@ const presetLines = Object.values(PRESETS)
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'generate the StreamShare-like dataset (videos.parquet, truth.parquet, profile.json)',
-  usage: `Usage: vigil simulate --preset tiny|default|bench [--seed N] --out DIR [--check]
+  usage: `Usage: vigil simulate --preset tiny|default|bench [--seed N] [--uploads N] --out DIR [--check]
 
   --preset NAME   dataset size (default: default)
 ${presetLines}
   --seed N        integer seed (default 1); the same seed gives byte-identical videos.parquet
+  --uploads N     override the preset's number of virtual uploads (same weeks and sampling)
   --out DIR       dataset folder to write (replaced atomically if it exists)
   --check         also measure the difficulty contract on the last 3 weeks (oracle, per-modality
                   linear probes) and print it; takes about a minute on the default preset
@@ -27,19 +29,24 @@ true label, category, oracle_p, reupload_of — never read by training) and DIR/
   options: {
     preset: { type: 'string' },
     seed: { type: 'string' },
+    uploads: { type: 'string' },
     out: { type: 'string' },
     check: { type: 'boolean' },
   },
   async run(values) {
-    const preset = getPreset(typeof values.preset === 'string' ? values.preset : 'default');
+    const base = getPreset(typeof values.preset === 'string' ? values.preset : 'default');
     const seed = intOption(values, 'seed', 1);
+    const uploads = intOption(values, 'uploads', base.nVirtual);
+    if (uploads < 1000 || uploads > 4_000_000) throw new VigilError(`--uploads: expected 1000..4000000, got ${uploads}`, { field: 'uploads' });
+    const preset = { ...base, nVirtual: uploads };
     const out = requireString(values, 'out', 'simulate');
-    const r = await simulateToDir(preset.name, seed, out);
+    const r = await simulateToDir(preset, seed, out);
     console.log(`simulated preset '${preset.name}' seed ${seed} in ${r.generationS.toFixed(1)}s (write ${r.writeS.toFixed(1)}s) → ${out}`);
     console.log(formatProfile(r.profile));
     if (values.check) {
       const t0 = performance.now();
       console.log(formatDifficulty(difficultyCheck(r.sim.table, r.sim.truth)));
+      console.log(formatCoverage(channelCoverage(r.sim)));
       console.log(`difficulty check ${((performance.now() - t0) / 1000).toFixed(1)}s`);
     }
     return 0;

@@ -1,0 +1,110 @@
+/**
+ * A columnar cache of a validated VideoTable beside its dataset. Decoding nested embedding lists
+ * from Parquet costs tens of seconds per few hundred MB (one repetition/definition level per float);
+ * the cache holds the same typed arrays raw, so every later run loads in about a second. It is keyed
+ * by the Parquet parts' names, sizes and modification times: changing the data invalidates it, and a
+ * missing or unreadable cache simply falls back to Parquet.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync, openSync, readSync, closeSync, writeSync, renameSync, rmSync } from 'node:fs';
+import { join, dirname, basename } from 'node:path';
+import { parquetParts } from './arrow.js';
+import { readVideoTable, resolveVideosPath } from './parquet.js';
+import type { VideoTable } from './table.js';
+import { sha256 } from '../util/hash.js';
+
+const CACHE_DIR = '.vigil-cache';
+const FORMAT = 1;
+
+type TypedKey = 'uploadTs' | 'durationS' | 'accountAgeDays' | 'priorStrikes' | 'uploadHour' | 'frameOffsets' | 'frameTs' |
+  'frameEmb' | 'hasAudio' | 'audioOffsets' | 'audioTs' | 'audioEmb' | 'asrConfidence' | 'harmful' | 'weight';
+const TYPED: [TypedKey, new (b: ArrayBuffer, o: number, n: number) => ArrayBufferView & { length: number }][] = [
+  ['uploadTs', Float64Array as never], ['durationS', Float32Array as never], ['accountAgeDays', Float32Array as never],
+  ['priorStrikes', Float32Array as never], ['uploadHour', Int8Array as never], ['frameOffsets', Int32Array as never],
+  ['frameTs', Float32Array as never], ['frameEmb', Float32Array as never], ['hasAudio', Uint8Array as never],
+  ['audioOffsets', Int32Array as never], ['audioTs', Float32Array as never], ['audioEmb', Float32Array as never],
+  ['asrConfidence', Float32Array as never], ['harmful', Int8Array as never], ['weight', Float32Array as never],
+];
+
+export function cacheKey(videosPath: string): string {
+  const parts = parquetParts(videosPath).map((p) => { const s = statSync(p); return `${basename(p)}:${s.size}:${s.mtimeMs}`; });
+  return sha256(`${FORMAT}\n${parts.join('\n')}`).slice(0, 24);
+}
+
+function cachePath(videosPath: string): string {
+  const base = statSync(videosPath).isDirectory() ? videosPath : dirname(videosPath);
+  return join(base, CACHE_DIR, `${cacheKey(videosPath)}.bin`);
+}
+
+/** Header (JSON, length-prefixed) + each typed array's bytes, 8-byte aligned. */
+export function writeTableCache(file: string, t: VideoTable): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const strings = {
+    videoId: t.videoId, creatorId: t.creatorId, country: t.country, device: t.device,
+    transcript: t.transcript, language: t.language, policyTags: t.policyTags,
+  };
+  const arrays = TYPED.map(([k]) => t[k] as ArrayBufferView);
+  const header = Buffer.from(JSON.stringify({ format: FORMAT, n: t.n, frameDim: t.frameDim, audioDim: t.audioDim, strings, lengths: arrays.map((a) => (a as unknown as { length: number }).length) }));
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(header.length));
+    writeSync(fd, len);
+    writeSync(fd, header);
+    let pos = 8 + header.length;
+    for (const a of arrays) {
+      const pad = (8 - (pos % 8)) % 8;
+      if (pad) { writeSync(fd, Buffer.alloc(pad)); pos += pad; }
+      writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+      pos += a.byteLength;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
+export function readTableCache(file: string): VideoTable {
+  const size = statSync(file).size;
+  const buf = new ArrayBuffer(size);
+  const fd = openSync(file, 'r');
+  try {
+    const view = new Uint8Array(buf);
+    let off = 0;
+    while (off < size) off += readSync(fd, view, off, Math.min(1 << 30, size - off), off);
+  } finally {
+    closeSync(fd);
+  }
+  const hlen = Number(new DataView(buf).getBigUint64(0, true));
+  const h = JSON.parse(Buffer.from(buf, 8, hlen).toString('utf8'));
+  if (h.format !== FORMAT) throw new Error('cache format mismatch');
+  const out: Record<string, unknown> = { n: h.n, frameDim: h.frameDim, audioDim: h.audioDim, ...h.strings };
+  let pos = 8 + hlen;
+  TYPED.forEach(([k, Ctor], i) => {
+    pos += (8 - (pos % 8)) % 8;
+    const a = new Ctor(buf, pos, h.lengths[i]);
+    out[k] = a;
+    pos += a.byteLength;
+  });
+  return out as unknown as VideoTable;
+}
+
+/**
+ * `readVideoTable` through the cache: a hit loads raw arrays; a miss reads (and validates) Parquet,
+ * then writes the cache for next time (best effort: a read-only dataset folder just skips it).
+ */
+export async function loadVideoTableCached(path: string): Promise<VideoTable> {
+  const videos = resolveVideosPath(path);
+  const file = cachePath(videos);
+  if (existsSync(file)) {
+    try { return readTableCache(file); } catch { rmSync(file, { force: true }); }
+  }
+  const t = await readVideoTable(videos);
+  try { writeTableCache(file, t); } catch { /* cache is an optimisation only */ }
+  return t;
+}
+
+/** Seed the cache for a table just written to `videosPath` (the simulator holds it in memory already). */
+export function primeTableCache(videosPath: string, t: VideoTable): void {
+  try { writeTableCache(cachePath(videosPath), t); } catch { /* optional */ }
+}
