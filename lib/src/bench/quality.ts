@@ -72,7 +72,7 @@ export interface QualityOptions {
   peerTimeoutMs?: number;
 }
 
-export const DEFAULT_VARIANTS = ['fusion', 'tower:meta', 'tower:visual', 'tower:audio', 'tower:text', 'cart', 'logistic'];
+export const BENCH_VARIANTS = ['fusion', 'tower:meta', 'tower:visual', 'tower:audio', 'tower:text', 'cart', 'logistic'];
 
 const LABELS: Record<string, string> = {
   fusion: 'Vigil late fusion (attention, MLP head)', 'fusion:mean': 'Vigil fusion, mean pooling', 'fusion:no_noise': 'Vigil fusion, no label-noise handling',
@@ -133,7 +133,7 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     evalOpts: cfg.eval,
   };
   const out: QualityRow[] = [];
-  const variants = o.variants ?? DEFAULT_VARIANTS;
+  const variants = o.variants ?? BENCH_VARIANTS;
   const bar = progress('bench models', variants.length + (o.peers === false ? 0 : 2) + 1);
   let done = 0;
   // One variant at a time so progress shows and the fusion weights can be kept for serving.

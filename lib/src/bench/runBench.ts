@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { peersDir } from './peers.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config.js';
@@ -55,6 +57,12 @@ export function resultName(date: string, preset: string): string {
 export function timeEndToEnd(cliMain: string, timeoutS: number): Promise<{ seconds: number; preset: string }> {
   return new Promise((resolve, reject) => {
     const cwd = mkdtempSync(join(tmpdir(), 'vigil-bench-e2e-'));
+    // Like a fresh clone: the repository's experiment configs, no dataset, no runs.
+    const configs = join(repoRoot(), 'experiments');
+    if (existsSync(configs)) {
+      mkdirSync(join(cwd, 'experiments'));
+      for (const f of readdirSync(configs)) if (f.endsWith('.json')) copyFileSync(join(configs, f), join(cwd, 'experiments', f));
+    }
     const t0 = performance.now();
     const child = spawn(process.execPath, [cliMain, 'start'], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, VIGIL_QUIET: '1' } });
     let err = '';
@@ -117,6 +125,11 @@ export async function runBench(o: BenchOptions): Promise<{ result: BenchResult; 
   writeJsonAtomic(jsonPath, result);
   writeFileAtomic(mdPath, markdown);
   return { result, jsonPath, mdPath, markdown };
+}
+
+/** The repository root (the folder holding bench/peers). */
+function repoRoot(): string {
+  return dirname(dirname(peersDir()));
 }
 
 async function startCommandExists(): Promise<boolean> {
