@@ -139,7 +139,7 @@ export function benchMarkdown(r: BenchResult): string {
       qualityTable(q.rowsTable), '',
       `Shared steps: split ${fmtSeconds(q.timings.splitS)}, preprocessing fit ${fmtSeconds(q.timings.preprocessS)}, label-noise pass ${fmtSeconds(q.timings.noiseS)} (included in the fusion and tower times), feature export for the peers ${fmtSeconds(q.timings.exportS)}. ` +
       'Vigil times include scoring the test window (baselines also the calibration window); peer times are the fit alone.', '',
-      on(q.machine.end), '', '### Where Vigil loses', '', ...whereVigilLoses(q.rowsTable).map((s) => `- ${s}`), '');
+      `${on(q.machine.start).slice(0, -1)} at the start, ${q.machine.end.loadAverage1m.toFixed(1)} at the end_`, '', '### Where Vigil loses', '', ...whereVigilLoses(q.rowsTable).map((s) => `- ${s}`), '');
   }
   if (r.speed) lines.push(...speedMarkdown(r.speed));
   return lines.join('\n') + '\n';
