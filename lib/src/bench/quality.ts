@@ -6,7 +6,8 @@ import { simulateToDir } from '../simulate/write.js';
 import { makeSplit, type SplitResult } from '../split/split.js';
 import { CALIB, TEST, TRAIN } from '../split/types.js';
 import { fitPreprocessor, type FittedPreprocessor } from '../features/preprocess.js';
-import { compareModels } from '../model/compare.js';
+import { compareModels, VARIANTS } from '../model/compare.js';
+import { VigilError } from '../util/errors.js';
 import { confidentLearning } from '../model/noise.js';
 import { rowsOfSplit, trainFusion, type TrainResult } from '../model/train.js';
 import { scoreFusion } from '../model/score.js';
@@ -104,6 +105,11 @@ export interface EvalContext {
 export async function runQuality(o: QualityOptions): Promise<QualityResult> {
   const start = machineInfo();
   const { cfg } = o;
+  // Checked before the minutes of simulation, not after.
+  const variants = o.variants ?? BENCH_VARIANTS;
+  for (const v of variants) {
+    if (!(VARIANTS as readonly string[]).includes(v)) throw new VigilError(`--variants: unknown model '${v}' (known: ${VARIANTS.join(', ')})`, { field: 'variants' });
+  }
   mkdirSync(o.workDir, { recursive: true });
   info(`bench quality: simulating preset '${o.preset}' (seed ${o.seed})`);
   const ds = await simulateToDir(o.preset, o.seed, join(o.workDir, `dataset-${o.preset}`));
@@ -133,7 +139,6 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     evalOpts: cfg.eval,
   };
   const out: QualityRow[] = [];
-  const variants = o.variants ?? BENCH_VARIANTS;
   const bar = progress('bench models', variants.length + (o.peers === false ? 0 : 2) + 1);
   let done = 0;
   // One variant at a time so progress shows and the fusion weights can be kept for serving.

@@ -26,6 +26,8 @@ export interface BenchOptions {
   outDir: string;
   python?: string;
   peers?: boolean;
+  /** In-repo variants for the quality table (model/compare.ts names). */
+  variants?: string[];
   /** Shorter speed runs (fewer repetitions) for a quick look. */
   quick?: boolean;
   /** Keep the scratch folder (dataset, exported features, peer outputs) here instead of a removed temp folder. */
@@ -87,7 +89,7 @@ export async function runBench(o: BenchOptions): Promise<{ result: BenchResult; 
   try {
     let q: QualityResult | undefined;
     if (o.sections.includes('quality')) {
-      q = await runQuality({ preset: o.preset, seed: o.seed, cfg: o.cfg, workDir: scratch, python: o.python, peers: o.peers });
+      q = await runQuality({ preset: o.preset, seed: o.seed, cfg: o.cfg, workDir: scratch, python: o.python, peers: o.peers, variants: o.variants });
       const { artifacts: _a, ...plain } = q;
       result.quality = plain;
     }

@@ -15,7 +15,8 @@ export const benchCommand: Command = {
   summary: 'benchmark suite: quality vs XGBoost / scikit-learn / the oracle, and speed (training, split, serving, extraction)',
   usage: [
     'Usage: vigil bench [--preset bench|default|tiny] [--only quality,speed,e2e] [--out DIR] [--seed N]',
-    '                   [--config CONFIG.json] [--set k=v ...] [--python PATH] [--no-peers] [--quick] [--work DIR]',
+    '                   [--config CONFIG.json] [--set k=v ...] [--python PATH] [--no-peers] [--variants LIST]',
+    '                   [--quick] [--work DIR] [--render FILE.json]',
     '',
     '  --preset NAME   simulated dataset for the quality table (default: bench; "default" is quicker)',
     '  --only LIST     comma-separated sections: quality (model table with 95% CIs), speed (training rows/s',
@@ -29,6 +30,8 @@ export const benchCommand: Command = {
     `  --python PATH   interpreter for the XGBoost and scikit-learn peers (default: ${DEFAULT_PYTHON});`,
     '                  a missing interpreter or package skips that peer with a message',
     '  --no-peers      do not export features or run the Python peers',
+    '  --variants LIST in-repo models for the quality table (default: fusion,tower:meta,tower:visual,',
+    '                  tower:audio,tower:text,cart,logistic; any name of model/compare.ts VARIANTS)',
     '  --quick         fewer repetitions in the speed section',
     '  --work DIR      keep the scratch files (dataset, exported features, peer outputs) in DIR',
     '  --render FILE   only re-render FILE (a results .json) as markdown next to it, and print it',
@@ -47,6 +50,7 @@ export const benchCommand: Command = {
     quick: { type: 'boolean' },
     work: { type: 'string' },
     render: { type: 'string' },
+    variants: { type: 'string' },
   },
   async run(values) {
     if (typeof values.render === 'string') {
@@ -65,6 +69,7 @@ export const benchCommand: Command = {
     const argv = process.argv.slice(2).join(' ');
     const { markdown, jsonPath, mdPath } = await runBench({
       preset, seed, cfg, sections, outDir: (values.out as string | undefined) ?? join('bench', 'results'),
+      variants: typeof values.variants === 'string' ? values.variants.split(',').map((v) => v.trim()).filter((v) => v.length > 0) : undefined,
       python: values.python as string | undefined, peers: values['no-peers'] !== true, quick: values.quick === true,
       workDir: values.work as string | undefined, command: `vigil ${argv}`, cliMain: process.argv[1],
     });
