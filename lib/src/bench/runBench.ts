@@ -66,16 +66,17 @@ export function timeEndToEnd(cliMain: string, timeoutS: number): Promise<{ secon
       for (const f of readdirSync(configs)) if (f.endsWith('.json')) copyFileSync(join(configs, f), join(cwd, 'experiments', f));
     }
     const t0 = performance.now();
-    const child = spawn(process.execPath, [cliMain, 'start'], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, VIGIL_QUIET: '1' } });
+    const child = spawn(process.execPath, [cliMain, 'start'], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    child.stderr.on('data', (c) => { err = (err + c).slice(-4000); });
+    // The pipeline's own stage progress, passed through so a long run is visibly alive.
+    child.stderr.on('data', (c) => { err = (err + c).slice(-4000); if (process.env.VIGIL_QUIET !== '1') process.stderr.write(c); });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutS * 1000);
     child.on('error', (e) => { clearTimeout(timer); rmSync(cwd, { recursive: true, force: true }); reject(e); });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       rmSync(cwd, { recursive: true, force: true });
       if (code === 0) resolve({ seconds: (performance.now() - t0) / 1000, preset: 'default' });
-      else reject(new Error(`vigil start ${signal ? `killed by ${signal} after ${timeoutS} s` : `exited ${code}`}: ${err.trim().split('\n').slice(-3).join(' / ')}`));
+      else reject(new Error(`vigil start ${signal ? `killed by ${signal} after ${Math.round((performance.now() - t0) / 1000)} s (limit ${timeoutS} s)` : `exited ${code}`}: ${err.trim().split('\n').slice(-3).join(' / ')}`));
     });
   });
 }
