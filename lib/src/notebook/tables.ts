@@ -46,13 +46,16 @@ export const HEADLINE_METRICS: readonly [string, string][] = [
   ['ece', 'ECE'],
 ];
 
-/** One row per named block: `value [lo, hi]` per headline metric plus the block's n and positives. */
-export function metricRows(blocks: Record<string, MetricBlock | undefined>, metrics = HEADLINE_METRICS): Record<string, string | number>[] {
-  return Object.entries(blocks).filter(([, b]) => b !== undefined).map(([name, b]) => {
+/**
+ * One row per named block: `value [lo, hi]` per headline metric plus the block's n and positives.
+ * Accepts any metrics-block shape (eval's typed block or one read back from metrics.json).
+ */
+export function metricRows(blocks: Record<string, object | undefined>, metrics = HEADLINE_METRICS): Record<string, string | number>[] {
+  return Object.entries(blocks).filter((e): e is [string, MetricBlock] => e[1] !== undefined).map(([name, b]) => {
     const row: Record<string, string | number> = { name };
     for (const [path, title] of metrics) row[title] = fmtCI(getMetric(b, path));
-    if (typeof b!.n === 'number') row.n = b!.n;
-    if (typeof b!.positives === 'number') row.positives = b!.positives;
+    if (typeof b.n === 'number') row.n = b.n;
+    if (typeof b.positives === 'number') row.positives = b.positives;
     return row;
   });
 }
