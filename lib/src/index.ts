@@ -119,4 +119,4 @@ export * from './pipeline/dataset.js';
 export * from './notebook/aggregate.js';
 export { renderVegaLite, type VlSpec } from './report/vega.js';
 export { setQuiet } from './util/progress.js';
-export * from './notebook/onnxAttention.js';
+export * from './notebook/onnxRows.js';

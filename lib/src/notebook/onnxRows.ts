@@ -1,7 +1,8 @@
 /**
- * Score table rows through a run folder's exported model.onnx (with its preprocessor.json) and keep
- * what the serving response does not carry: the per-frame attention weights and the tower logits.
- * This is the deployed graph, not the training weights, so the heat-strip shows what production sees.
+ * Score table rows through a run folder's exported model.onnx (with its preprocessor.json): the
+ * deployed graph, not the training weights, so what a notebook shows is what production computes.
+ * `explainWithOnnx` keeps what the serving response does not carry (per-frame attention, tower
+ * logits); `scoreWithOnnx` scores many rows in batches (calibrated risk and raw logit).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,11 +24,38 @@ export interface OnnxExplained {
   frameTs: number[];
 }
 
-export async function explainWithOnnx(runDir: string, table: VideoTable, rows: readonly number[]): Promise<OnnxExplained[]> {
-  if (rows.length === 0) return [];
-  for (const r of rows) if (!(r >= 0 && r < table.n)) throw new VigilError(`row ${r} is outside the table (n=${table.n})`, { field: 'rows' });
+async function openRunGraph(runDir: string) {
   const pre = loadFittedPreprocessor(JSON.parse(readFileSync(join(runDir, 'preprocessor.json'), 'utf8')));
   const session = await openFusionSession(readFileSync(join(runDir, 'model.onnx')));
+  return { pre, session };
+}
+
+function checkRows(table: VideoTable, rows: readonly number[]): void {
+  for (const r of rows) if (!(Number.isInteger(r) && r >= 0 && r < table.n)) throw new VigilError(`row ${r} is outside the table (n=${table.n})`, { field: 'rows' });
+}
+
+/** Calibrated risk and raw fused logit for every row, in row order. */
+export async function scoreWithOnnx(runDir: string, table: VideoTable, rows: readonly number[], batchSize = 256): Promise<{ risk: Float64Array; logit: Float64Array }> {
+  checkRows(table, rows);
+  const risk = new Float64Array(rows.length), logit = new Float64Array(rows.length);
+  if (rows.length === 0) return { risk, logit };
+  const { pre, session } = await openRunGraph(runDir);
+  try {
+    for (let s = 0; s < rows.length; s += batchSize) {
+      const y = await session.run(pre.transform(table, rows.slice(s, s + batchSize)));
+      risk.set(y.risk, s);
+      logit.set(y.logit, s);
+    }
+    return { risk, logit };
+  } finally {
+    await session.release();
+  }
+}
+
+export async function explainWithOnnx(runDir: string, table: VideoTable, rows: readonly number[]): Promise<OnnxExplained[]> {
+  checkRows(table, rows);
+  if (rows.length === 0) return [];
+  const { pre, session } = await openRunGraph(runDir);
   try {
     const out: OnnxExplained[] = [];
     for (const r of rows) {
