@@ -101,5 +101,6 @@ test('weeklyShare weights rows within each Monday-based week', () => {
 test('tslab failures are recognised on stderr; ordinary stderr is not', () => {
   assert.ok(tslabFailure("3:14 - Cannot find name 'x'.\n"));
   assert.ok(tslabFailure('ReferenceError: y is not defined\n    at evalmachine.<anonymous>:3:1\n'));
+  assert.ok(tslabFailure('unexpected error: Error: Debug Failure.\n'));
   assert.ok(!tslabFailure('dataset simulated in 3.2 s\nprogress 50%\n'));
 });
