@@ -12,7 +12,7 @@
 // %%
 import * as tslab from 'tslab';
 import {
-  setQuiet, notebookConfig, openDataset, htmlTable, pct, shareRows, weeklyShare, histogram, uploadWeeks,
+  setQuiet, notebookConfig, openDataset, htmlTable, pct, shareRows, weeklyShare, histogram,
   VIDEO_COLUMNS, prevalenceSvg, renderVegaLite, alignTruth, formatProfile,
 } from '@vigil/lib';
 setQuiet(true);
@@ -39,7 +39,6 @@ tslab.display.html(htmlTable(Object.keys(profile.region_prevalence).map((r) => (
 })), { caption: 'Prevalence by region (weighted)' }));
 
 // %%
-const weekLabels = [...new Set(uploadWeeks(table))].sort();
 const weekRows = weeklyShare(table, () => true, (i) => table.harmful[i] === 1);
 tslab.display.html(await prevalenceSvg(weekRows.map((w) => ({ week: w.week, prevalence: w.share, n: w.among })), { title: 'Observed prevalence by upload week' }));
 
@@ -120,4 +119,3 @@ if (truth) {
 } else {
   console.log('no truth.parquet: category drift needs the simulator ground truth');
 }
-console.log(`${weekLabels.length} upload weeks`);

@@ -34,7 +34,7 @@ const serving = run.metrics.serving as {
 
 // %%
 tslab.display.html(htmlTable(Object.entries(serving.parity).map(([k, v]) => ({
-  output: k, value: typeof v === 'number' && !['rows', 'tolerance'].includes(k) ? v.toExponential(2) : v,
+  output: k, value: typeof v === 'number' && k !== 'rows' ? v.toExponential(2) : v,
 }))));
 
 // %% [markdown]
