@@ -30,3 +30,23 @@ for (const w of d.weeks) {
   const top = [...w.features].sort((a, b) => b.psi - a.psi).slice(0, 4).map((f) => `${f.name}=${f.psi.toFixed(3)}`).join(' ');
   console.log(`  ${w.week} ${w.level.padEnd(5)} max ${w.maxPsi.toFixed(3)}  ${top}`);
 }
+
+// Optional: a dataset folder (e.g. `vigil simulate --preset default --out datasets/default`) and the
+// number of leading weeks that form the training reference (default 11 = 16 − 3 test − 2 calibration).
+const dataset = process.argv[2];
+if (dataset) {
+  const { readVideoTable } = require('../lib/dist/src/data/parquet.js');
+  const { formatDrift } = require('../lib/dist/src/monitor/drift.js');
+  const trainWeeks = Number(process.argv[3] ?? 11);
+  t = Date.now();
+  const sim = await readVideoTable(dataset);
+  let t0 = Infinity;
+  for (const ts of sim.uploadTs) t0 = Math.min(t0, ts);
+  const cut = t0 + trainWeeks * 7 * 86_400_000;
+  const rows = [];
+  for (let i = 0; i < sim.n; i++) if (sim.uploadTs[i] < cut) rows.push(i);
+  const simRef = buildReference(sim, rows);
+  const simDrift = computeDrift(simRef, sim);
+  console.log(`\n${dataset}: ${sim.n} videos, reference = first ${trainWeeks} weeks (${rows.length}), ${Date.now() - t} ms in all`);
+  console.log(formatDrift(simDrift));
+}

@@ -7,6 +7,7 @@ import { calibrationConfigSchema } from './calibrate/config.js';
 import { policyConfigSchema } from './policy/config.js';
 import { evalConfigSchema } from './eval/config.js';
 import { compareConfigSchema, servingCheckConfigSchema } from './pipeline/config.js';
+import { gateConfigSchema } from './runs/config.js';
 import { VigilError } from './util/errors.js';
 
 /**
@@ -32,6 +33,8 @@ export const experimentConfigSchema = z.object({
   eval: evalConfigSchema.prefault({}),
   compare: compareConfigSchema.prefault({}),
   serving: servingCheckConfigSchema.prefault({}),
+  /** Promotion gate used by `vigil compare` / `vigil promote` against this run. */
+  gate: gateConfigSchema.prefault({}),
   /** Where run folders go. */
   runsDir: z.string().default('experiments/runs'),
 }).strict();

@@ -69,6 +69,11 @@ test('stable weeks do not alert; a shifted week does, on the features that moved
   assert.equal(report.weeks[0].prevalence, 0, 'labelled, none harmful');
   const unlabelled = { ...t, harmful: new Int8Array(t.n).fill(-1) };
   assert.equal(computeDrift(ref, unlabelled).weeks[0].prevalence, null);
+  // The score reference can come from other rows (the calibration window's out-of-sample scores).
+  const calibRows = Array.from({ length: t.n }, (_, i) => i).filter((i) => t.uploadTs[i] >= cut && t.uploadTs[i] < cut + 7 * 86_400_000);
+  const refCal = buildReference(t, train, scores, { scoreRows: calibRows });
+  assert.notDeepEqual(refCal.features.find((f) => f.name === 'score')!.edges, ref.features.find((f) => f.name === 'score')!.edges);
+  assert.deepEqual(refCal.features.find((f) => f.name === 'country'), ref.features.find((f) => f.name === 'country'));
   // Without scores the score feature is simply not monitored.
   assert.ok(!computeDrift(ref, t).weeks[0].features.some((f) => f.name === 'score'));
 });
@@ -82,4 +87,53 @@ test('drift input errors name the field', () => {
   assert.throws(() => computeDrift(ref, other), (e: unknown) => e instanceof VigilError && e.field === 'frame_emb');
   assert.equal(weekStart(Date.UTC(2026, 5, 3, 12)), '2026-06-01');
   assert.equal(weekStart(Date.UTC(2026, 4, 31, 23)), '2026-05-25', 'a Sunday belongs to the week before');
+});
+
+test('k-means finds separated blobs; a new kind of content lights up the cluster-mix and novelty features', async () => {
+  const { kMeans } = await import('../src/monitor/drift.js');
+  const rng = createRng(4);
+  const X = Array.from({ length: 300 }, (_, i) => Float64Array.from([i % 3 === 0 ? 10 : i % 3 === 1 ? -10 : 0, i % 3 === 2 ? 10 : 0].map((c) => c + 0.1 * rng.normal())));
+  const C = kMeans(X, 3, createRng(1)).map((c) => c.map((v) => Math.round(v) + 0)).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  assert.deepEqual(C, [[-10, 0], [0, 10], [10, 0]]);
+
+  // Four content kinds in the reference; in the last week 15% of uploads are a fifth, new kind.
+  const weeks = [...Array.from({ length: 4 }, () => ({ n: 1500 })), { n: 1500 }, { n: 1500, shifted: true }];
+  const t = syntheticWeeks(weeks, 5, 8);
+  const r2 = createRng(6);
+  const shiftedStart = Date.UTC(2026, 5, 1) + 5 * 7 * 86_400_000;
+  for (let i = 0; i < t.n; i++) {
+    const novel = t.uploadTs[i] >= shiftedStart && r2.next() < 0.15;
+    const kind = novel ? 4 : r2.int(4);
+    for (let f = t.frameOffsets[i]; f < t.frameOffsets[i + 1]; f++) {
+      for (let j = 0; j < 8; j++) t.frameEmb[f * 8 + j] = (j === kind ? 4 : 0) + 0.5 * r2.normal();
+    }
+  }
+  const ref = buildReference(t, Array.from({ length: 6000 }, (_, i) => i).filter((i) => t.uploadTs[i] < Date.UTC(2026, 5, 1) + 4 * 7 * 86_400_000));
+  const d = computeDrift(ref, t);
+  const get = (w: number, name: string) => d.weeks[w].features.find((f) => f.name === name)!.psi;
+  assert.ok(get(4, 'frame_emb_cluster') < 0.1 && get(4, 'frame_emb_novelty') < 0.1, 'a stable week stays quiet');
+  assert.ok(get(5, 'frame_emb_cluster') >= 0.1 || get(5, 'frame_emb_novelty') >= 0.1, `new content: cluster ${get(5, 'frame_emb_cluster')}, novelty ${get(5, 'frame_emb_novelty')}`);
+});
+
+test('the harm mix among harmful uploads alerts on a new harm category; too few harmful uploads never alert', () => {
+  const weeks = [...Array.from({ length: 4 }, () => ({ n: 1500 })), { n: 1500 }, { n: 1500 }, { n: 600 }];
+  const t = syntheticWeeks(weeks, 8);
+  const rng = createRng(12);
+  const wk = (i: number) => Math.floor((t.uploadTs[i] - Date.UTC(2026, 5, 1)) / (7 * 86_400_000));
+  for (let i = 0; i < t.n; i++) {
+    // 10% harmful → ~150 a week (~60 in the small last week); week 5 brings a new category at 40%.
+    if (rng.next() >= 0.1) continue;
+    t.harmful[i] = 1;
+    const novel = wk(i) >= 5 && rng.next() < 0.4;
+    t.policyTags[i] = novel ? ['hate_symbol', 'extremism'] : [['graphic_violence', 'extremism', 'self_harm'][rng.int(3)]];
+  }
+  const ref = buildReference(t, Array.from({ length: t.n }, (_, i) => i).filter((i) => wk(i) < 4));
+  const d = computeDrift(ref, t);
+  const mix = (w: number) => d.weeks[w].features.find((f) => f.name === 'harm_mix')!;
+  assert.equal(mix(4).level, 'ok');
+  assert.equal(mix(5).level, 'alert');
+  assert.ok(mix(5).psi > 1, `new category: PSI ${mix(5).psi}`);
+  const small = mix(6);
+  assert.ok(small.n < 100 && small.tooSmall && small.level === 'ok' && small.psi > 0.25, 'fewer than 100 harmful uploads: shown, not alerted');
+  assert.ok(small.noise > 0 && Math.abs(small.noise - 2 * (1 / small.n + 1 / ref.features.find((f) => f.name === 'harm_mix')!.n!)) < 1e-12, 'noise = (k−1)(1/n + 1/n_ref) with 3 occupied bins');
 });

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { simulate } from '../src/simulate/generate.js';
 import { PRESETS, getPreset } from '../src/simulate/presets.js';
 import { simulationProfile } from '../src/simulate/profile.js';
-import { recallAtFpr, precisionAtTop, channelCoverage } from '../src/simulate/check.js';
+import { channelCoverage } from '../src/simulate/check.js';
+import { recallAtFpr, precisionAtTop } from '../src/model/quickMetrics.js';
 import { probeFeatures, fitLogistic, scoreLogistic } from '../src/simulate/probe.js';
 import { measureProfile } from '../src/data/profile.js';
 import { writeVideoTable } from '../src/data/parquet.js';
@@ -135,13 +136,13 @@ test('the drift category appears only in the most recent weeks', () => {
 test('weighted recall@FPR and precision@top on a hand-computed case', () => {
   // scores desc: 0.9(y1,w1) 0.8(y0,w2) 0.7(y1,w1) 0.6(y0,w4) 0.5(y1,w2); P=4, N=6
   const s = [0.9, 0.8, 0.7, 0.6, 0.5], y = [1, 0, 1, 0, 1], w = [1, 2, 1, 4, 2];
-  assert.equal(recallAtFpr(s, y, w, 0.2), 0.25); // FPR 2/6 > 0.2 after the 2nd row
-  assert.equal(recallAtFpr(s, y, w, 0.34), 0.5);
-  assert.equal(recallAtFpr(s, y, w, 1), 1);
+  assert.equal(recallAtFpr(s, y, 0.2, w), 0.25); // FPR 2/6 > 0.2 after the 2nd row
+  assert.equal(recallAtFpr(s, y, 0.34, w), 0.5);
+  assert.equal(recallAtFpr(s, y, 1, w), 1);
   // top 30% of weight 10 = 3: row1 (w1, pos) + row2 (w2, neg) → 1/3
-  assert.ok(Math.abs(precisionAtTop(s, y, w, 0.3) - 1 / 3) < 1e-12);
+  assert.ok(Math.abs(precisionAtTop(s, y, 0.3, w) - 1 / 3) < 1e-12);
   // top 10% = weight 1: just the first row
-  assert.equal(precisionAtTop(s, y, w, 0.1), 1);
+  assert.equal(precisionAtTop(s, y, 0.1, w), 1);
 });
 
 test('measureProfile weights every rate by the weight column', () => {
@@ -175,8 +176,8 @@ test('the oracle beats a metadata-only model on the recent-time test weeks', () 
   const metaScore = scoreLogistic(m, f, testRows);
   const y = testRows.map((i) => t.harmful[i]), w = testRows.map((i) => t.weight[i]);
   const oracle = testRows.map((i) => tiny.truth.oracleP[i]);
-  const oR = recallAtFpr(oracle, y, w, 0.02), mR = recallAtFpr(metaScore, y, w, 0.02);
-  const oP = precisionAtTop(oracle, y, w, 0.01), mP = precisionAtTop(metaScore, y, w, 0.01);
+  const oR = recallAtFpr(oracle, y, 0.02, w), mR = recallAtFpr(metaScore, y, 0.02, w);
+  const oP = precisionAtTop(oracle, y, 0.01, w), mP = precisionAtTop(metaScore, y, 0.01, w);
   assert.ok(oR >= 0.95 && oP >= 0.28, `oracle ${oR} / ${oP}`);
   assert.ok(mR <= 0.6, `metadata recall@2%FPR ${mR}`);
   assert.ok(oR > mR + 0.3 && oP > mP + 0.1, `oracle ${oR}/${oP} vs metadata ${mR}/${mP}`);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { syntheticTable } from './fixtures/synthetic.js';
 import { writeVideoTable, writeTruthTable } from '../src/data/parquet.js';
 import { main } from '../src/cli/main.js';
-import { readSplitParquet, alignSplit } from '../src/split/io.js';
+import { readSplitParquet, alignSplit, loadSplitFor, writeSplitParquet } from '../src/split/io.js';
 import { splitFingerprint } from '../src/split/split.js';
 import { setQuiet } from '../src/util/progress.js';
 
@@ -35,6 +35,12 @@ test('vigil split writes split.parquet and a manifest; recall is reported from t
     const rev = [...table.videoId].reverse();
     assert.deepEqual(alignSplit(a, rev).split, Uint8Array.from(a.split).reverse());
     assert.throws(() => alignSplit(a, ['nope']), /video_id/);
+    const loaded = await loadSplitFor(out, { videoId: rev });
+    assert.equal(loaded.fingerprint, manifest.fingerprint);
+    // An edited split no longer matches its manifest.
+    const edited = { ...a, split: a.split.map((s) => (s === 0 ? 2 : s)) };
+    writeSplitParquet(out, edited);
+    await assert.rejects(loadSplitFor(out, table), /does not match its manifest/);
     // Missing flags are usage errors (exit 2), not crashes.
     console.error = () => {};
     assert.equal(await main(['split', '--out', out]), 2);

@@ -42,7 +42,7 @@ test('the synthetic point-in-time data passes; leaky copies of each column fail'
   assert.equal(r1.checks.find((c) => c.name === 'account_age_days')!.pass, true);
 
   // Leak 2: account_age_days taken from a snapshot at the end of the data, not at upload.
-  const end = Math.max(...table.uploadTs);
+  const end = table.uploadTs.reduce((m, v) => Math.max(m, v), -Infinity);
   const created = table.uploadTs.map((t, i) => t - table.accountAgeDays[i] * 86_400_000);
   const leak2 = { ...table, accountAgeDays: Float32Array.from(created, (c) => Math.floor((end - c) / 86_400_000)) };
   const r2 = auditPointInTime(leak2);

@@ -73,3 +73,14 @@ test('leakage demo designs: same sizes, disjoint, deterministic', () => {
   assert.ok(Array.from(d.safe.test).every((i) => data.table.uploadTs[i] > maxTrainSafe));
   assert.ok(Array.from(d.random.test).some((i) => data.table.uploadTs[i] < maxTrainSafe));
 });
+
+test('makeSplit surfaces missing timestamps, short history and too few positives as VigilErrors', async () => {
+  const { buildTable } = await import('./fixtures/table.js');
+  const { VigilError } = await import('../src/util/errors.js');
+  const oneWeek = buildTable(Array.from({ length: 50 }, (_, i) => ({ day: (i % 7) + 0.5, harmful: (i % 5 === 0 ? 1 : 0) as 0 | 1 })));
+  assert.throws(() => makeSplit(oneWeek, cfg, 1), (e: unknown) => e instanceof VigilError && e.field === 'upload_ts' && /leave no training data/.test(e.message));
+  const noTs = buildTable(Array.from({ length: 5 }, () => ({ ts: NaN })));
+  assert.throws(() => makeSplit(noTs, cfg, 1), /no row has a timestamp/);
+  const fewPos = { ...data.table, harmful: Int8Array.from(data.table.harmful, (y, i) => (i % 50 === 0 ? y : 0)) };
+  assert.throws(() => makeSplit(fewPos, cfg, 1), (e: unknown) => e instanceof VigilError && e.field === 'harmful' && /minFoldPositives=10/.test(e.message));
+});

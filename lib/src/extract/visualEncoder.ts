@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { VigilError } from '../util/errors.js';
-import { initTfBackend } from './backend.js';
+import { initBackend } from '../model/backend.js';
 import { FRAME_SIZE, type Frame } from './frames.js';
 
 export const NSFW_CLASSES = ['drawing', 'hentai', 'neutral', 'porn', 'sexy'] as const;
@@ -42,7 +42,7 @@ const BATCH = 8;
 
 export async function loadVisualEncoder(opts: { layer?: VisualLayer } = {}): Promise<VisualEncoder> {
   const layerName = opts.layer ?? 'dense_1';
-  const backend = await initTfBackend();
+  const backend = await initBackend('auto');
   const nsfw = await import('nsfwjs');
   // nsfwjs prints a hosting hint to stdout on every load; silence it so CLI output stays clean.
   const info = console.info;

@@ -38,7 +38,13 @@ export interface ModelComparison {
   testScores: Float32Array;
 }
 
-export const VARIANTS = ['fusion', 'fusion:mean', 'fusion:no_noise', 'tower:meta', 'tower:visual', 'tower:audio', 'tower:text', 'cart', 'logistic'] as const;
+/**
+ * `fusion` is the configured model; `fusion:<pooling>` swaps the pooling; `fusion:confident_learning`
+ * and `fusion:no_noise` force label-noise handling on / off; `tower:<name>` trains one tower alone.
+ */
+export const VARIANTS = ['fusion', 'fusion:mean', 'fusion:max', 'fusion:attention', 'fusion:confident_learning', 'fusion:no_noise',
+  'tower:meta', 'tower:visual', 'tower:audio', 'tower:text', 'cart', 'logistic'] as const;
+export const DEFAULT_VARIANTS = ['fusion', 'fusion:mean', 'fusion:no_noise', 'tower:meta', 'tower:visual', 'tower:audio', 'tower:text', 'cart', 'logistic'];
 
 export function quickMetrics(scores: ArrayLike<number>, labels: ArrayLike<number>, weights: ArrayLike<number>): QuickMetrics {
   let positives = 0;
@@ -58,7 +64,7 @@ export interface CompareOptions {
 
 export async function compareModels(table: VideoTable, split: SplitAssignment, fitted: FittedPreprocessor,
   cfg: { model: ModelConfig; train: TrainConfig }, opts: CompareOptions = {}): Promise<{ testRows: number[]; models: ModelComparison[]; noise?: NoiseResult }> {
-  const variants = opts.variants ?? [...VARIANTS];
+  const variants = opts.variants ?? DEFAULT_VARIANTS;
   for (const v of variants) if (!(VARIANTS as readonly string[]).includes(v)) throw new VigilError(`'variants': unknown model variant '${v}' (known: ${VARIANTS.join(', ')})`, { field: 'variants' });
   const trainRows = rowsOfSplit(split, TRAIN), calibRows = rowsOfSplit(split, CALIB), testRows = rowsOfSplit(split, TEST);
   const labels = (rows: number[]) => rows.map((r) => table.harmful[r]);
@@ -69,7 +75,9 @@ export async function compareModels(table: VideoTable, split: SplitAssignment, f
     for (let i = 0; i < opts.truth.n; i++) m.set(opts.truth.videoId[i], opts.truth.trueHarmful[i]);
     trueTest = testRows.map((r) => m.get(table.videoId[r]) ?? NaN);
   }
-  const noise = cfg.train.noise === 'confident_learning' && variants.some((v) => v.startsWith('fusion') && v !== 'fusion:no_noise')
+  const noiseFor = (v: string): TrainConfig['noise'] =>
+    v === 'fusion:no_noise' ? 'none' : v === 'fusion:confident_learning' ? 'confident_learning' : cfg.train.noise;
+  const noise = variants.some((v) => (v.startsWith('fusion') || v.startsWith('tower:')) && noiseFor(v) === 'confident_learning')
     ? opts.noise ?? confidentLearning(table, split, fitted, cfg.train) : undefined;
   const out: ModelComparison[] = [];
   const record = (name: string, start: number, calibS: ArrayLike<number>, testS: ArrayLike<number>, extra: Partial<ModelComparison> = {}) => {
@@ -85,9 +93,9 @@ export async function compareModels(table: VideoTable, split: SplitAssignment, f
     const start = Date.now();
     if (v.startsWith('fusion') || v.startsWith('tower:')) {
       const model: ModelConfig = { ...cfg.model };
-      if (v === 'fusion:mean') model.pooling = 'mean';
+      if (['fusion:mean', 'fusion:max', 'fusion:attention'].includes(v)) model.pooling = v.slice(7);
       if (v.startsWith('tower:')) model.towers = [v.slice(6) as ModelConfig['towers'][number]];
-      const train: TrainConfig = { ...cfg.train, noise: v === 'fusion:no_noise' ? 'none' : cfg.train.noise };
+      const train: TrainConfig = { ...cfg.train, noise: noiseFor(v) };
       const res = await trainFusion(table, split, fitted, { model, train }, { noise: train.noise === 'none' ? undefined : noise, quiet: true });
       record(v, start, scoreFusion(res.weights, fitted, table, calibRows).logit, scoreFusion(res.weights, fitted, table, testRows).logit,
         { bestEpoch: res.bestEpoch, rowsPerSec: res.rowsPerSec, history: res.history });

@@ -16,16 +16,16 @@ export const modelConfigSchema = z.object({
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
 export const trainConfigSchema = z.object({
-  epochs: z.number().int().min(1).default(12),
-  batchSize: z.number().int().min(1).default(256),
-  learningRate: z.number().positive().default(0.003),
+  epochs: z.number().int().min(1).default(14),
+  batchSize: z.number().int().min(1).default(1024),
+  learningRate: z.number().positive().default(0.008),
   loss: z.enum(['bce', 'focal']).default('bce'),
   focalGamma: z.number().min(0).default(2),
   /** Weight of positives relative to negatives in the loss (after downsampling). */
   positiveWeight: z.number().positive().default(5),
   /** Fraction of training negatives kept (negative downsampling); the probability is corrected after. */
   negativeKeepRate: z.number().positive().max(1).default(0.25),
-  /** Label-noise handling. */
+  /** Label-noise handling (measured neutral on `default`; see docs/training.md). */
   noise: z.enum(['none', 'confident_learning']).default('confident_learning'),
   /** What happens to training rows flagged as likely mislabelled: dropped, or kept at `noiseWeight`. */
   noiseAction: z.enum(['drop', 'downweight']).default('downweight'),

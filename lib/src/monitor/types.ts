@@ -7,7 +7,7 @@ export function psiLevel(psi: number, warn = PSI_WARN, alert = PSI_ALERT): Drift
   return psi >= alert ? 'alert' : psi >= warn ? 'warn' : 'ok';
 }
 
-export type FeatureGroup = 'metadata' | 'visual' | 'audio' | 'text' | 'score';
+export type FeatureGroup = 'metadata' | 'visual' | 'audio' | 'text' | 'labels' | 'score';
 
 /**
  * The training distribution of one monitored quantity. Numeric features keep the reference's
@@ -27,6 +27,8 @@ export interface FeatureReference {
    * and not again in every feature of that modality.
    */
   conditional?: boolean;
+  /** Reference rows the shares were computed on (for the sampling-noise correction). */
+  n?: number;
   shares: number[];
 }
 
@@ -35,6 +37,12 @@ export interface EmbeddingReference {
   dim: number;
   mean: number[];
   directions: number[][];
+  /**
+   * k-means centroids of the reference's pooled embeddings: the share of videos nearest each one
+   * moves when a new kind of content appears, even where it barely moves the mean or the top
+   * principal directions.
+   */
+  centroids?: number[][];
 }
 
 /** `reference.json` in a run folder. */
@@ -50,6 +58,15 @@ export interface FeatureDrift {
   name: string;
   group: FeatureGroup;
   psi: number;
+  /**
+   * PSI expected from sampling alone, (k − 1)·(1/n + 1/n_ref) for k occupied bins: the level is
+   * judged on psi − noise, so a small week is not mistaken for a shifted one.
+   */
+  noise: number;
+  /** Rows the PSI was computed on (for conditional features, those that have the value). */
+  n: number;
+  /** Too few rows to judge (n below the minimum): reported, never alerting. */
+  tooSmall: boolean;
   level: DriftLevel;
 }
 
@@ -62,6 +79,7 @@ export interface WeekDrift {
   /** Fewer rows than `minRows`: PSI is reported but never raises an alert (sampling noise). */
   tooSmall: boolean;
   features: FeatureDrift[];
+  /** Worst PSI among the features large enough to judge (all features when the week is too small). */
   maxPsi: number;
   level: DriftLevel;
 }
@@ -72,7 +90,9 @@ export interface DriftReport {
   thresholds: { warn: number; alert: number };
   minRows: number;
   weeks: WeekDrift[];
+  /** Least rows a conditional feature (e.g. the harm mix among harmful uploads) needs in a week to alert. */
+  minFeatureRows: number;
   /** Every (week, feature) at warn or alert level in a week large enough to judge. */
-  alerts: { week: string; feature: string; group: FeatureGroup; psi: number; level: DriftLevel }[];
+  alerts: { week: string; feature: string; group: FeatureGroup; psi: number; noise: number; level: DriftLevel }[];
   level: DriftLevel;
 }

@@ -14,7 +14,6 @@ import { applyCalibrator } from '../calibrate/apply.js';
 import type { CalibrationMethod } from '../calibrate/types.js';
 import { ece, brier } from '../eval/metrics.js';
 import { thresholdSweep } from '../policy/sweep.js';
-import { computeDrift, buildReference } from '../monitor/drift.js';
 import { REASON_CODES } from '../serve/reasonCodes.js';
 import { transform } from '../features/preprocess.js';
 import { predictFusion } from '../model/predict.js';
@@ -173,8 +172,6 @@ export async function writeRunReport(dir: string, s: RunState): Promise<void> {
     .map((r) => ({ threshold: r.threshold, recall: r.recall, fpr: r.fpr, precision: r.precision, flagged: r.volume }));
   const rel = reliabilityDiagram(s.scores.testP, y, w);
   const sel = s.calibration;
-  const nonTrain = [...s.rows.calib, ...s.rows.test];
-  const drift = computeDrift(buildReference(table, s.rows.train), table, { rows: nonTrain });
   const tot = s.latency.frames18.totalBase64;
   const run = readRun(dir);
   const input: ReportInput = reportInputFromRun(run, {
@@ -189,7 +186,7 @@ export async function writeRunReport(dir: string, s: RunState): Promise<void> {
     },
     policy: { sweep } as ReportInput['policy'],
     attention: { rows: attentionRows(s), note: 'Gated-attention weight per frame (1 FPS) for the highest-risk harmful test videos; the bright frames are the evidence a VISUAL_HIGH reason code cites.' },
-    drift,
+    drift: s.drift,
     labelNoise: labelNoiseSection(s),
     latency: {
       n: tot.n, p50: tot.p50, p99: tot.p99, mean: tot.mean, max: tot.max, budgetMs: 200,

@@ -34,7 +34,8 @@ import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluatePolicy.
 import type { Policy } from '../policy/types.js';
 import { createRunId, writeRunFolder } from '../runs/runFolder.js';
 import { buildManifest } from '../runs/manifest.js';
-import { buildReference } from '../monitor/drift.js';
+import { buildReference, computeDrift } from '../monitor/drift.js';
+import type { DriftReport } from '../monitor/types.js';
 import { checkParity, writeBundle, checkServing, type ParityResult, type LatencyCheck } from './serving.js';
 import { writeRunReport } from './report.js';
 import type { Calibrator } from '../calibrate/types.js';
@@ -79,6 +80,8 @@ export interface RunState {
   noiseAudit: NoiseAudit | null;
   parity: ParityResult;
   latency: LatencyCheck;
+  /** Calibration and test weeks against the training reference (inputs) and calibration scores. */
+  drift: DriftReport;
   timings: Record<string, number>;
 }
 
@@ -123,6 +126,10 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const { table } = ds;
   const split = await timer.stage('split', () => makeSplit(table, cfg.split, cfg.data.seed));
   const a = split.assignment;
+  if (!split.report.pointInTime.pass) {
+    const bad = split.report.pointInTime.checks.filter((c) => !c.pass).map((c) => `${c.name} (${c.violations} rows)`).join(', ');
+    throw new VigilError(`point-in-time audit failed: ${bad} use information from after upload_ts — fix the feature table before training (see docs/split.md)`, { field: 'split' });
+  }
   const rows = { train: rowsOfSplit(a, TRAIN), calib: rowsOfSplit(a, CALIB), test: rowsOfSplit(a, TEST) };
   for (const [name, r] of Object.entries(rows)) {
     if (!r.some((i) => table.harmful[i] === 1)) throw new VigilError(`split: the ${name} window has no positive label — use more data or fewer test/calibration weeks`, { field: 'split' });
@@ -202,13 +209,20 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     });
     if (!parity.passed) throw new VigilError(`export: ONNX and TF.js disagree by ${parity.max.toExponential(2)} (> ${cfg.serving.parityTolerance}) on ${parity.rows} test videos`, { field: 'model.onnx' });
     const latency = await timer.stage('serving-check', () => checkServing(dir, cfg.serving));
-    writeJsonAtomic(join(dir, 'reference.json'), buildReference(table, rows.train));
+    // Drift reference: inputs from the training weeks, the score distribution from the calibration
+    // window (in-sample training scores would be over-confident).
+    const scoreByRow = new Float64Array(table.n).fill(NaN);
+    rows.calib.forEach((r, k) => { scoreByRow[r] = calibP[k]; });
+    rows.test.forEach((r, k) => { scoreByRow[r] = testP[k]; });
+    const reference = buildReference(table, rows.train, scoreByRow, { scoreRows: rows.calib });
+    writeJsonAtomic(join(dir, 'reference.json'), reference);
     metrics.serving = { parity, latency: { frames18: latency.frames18, frames600: latency.frames600 } };
     writeJsonAtomic(join(dir, 'metrics.json'), metrics);
     state = {
       cfg, ds, split, rows, fitted, main, calibrator, calibration: selection,
       scores: { calibP, calibLogit: calibScores.logit, testP, testLogit: testScores.logit, testUncalibrated },
       evalTest, comparison: cmp.models, policy, policyTest, leakage, noiseAudit, parity, latency, timings: timer.timings,
+      drift: computeDrift(reference, table, { rows: [...rows.calib, ...rows.test], scores: scoreByRow }),
     };
     const writeManifest = async () => {
       const m = await buildManifest({

@@ -13,10 +13,9 @@ import { hasTranscript } from '../features/textFeaturizer.js';
 import { sortedBatches } from '../model/batching.js';
 import { applyCalibrator } from '../calibrate/apply.js';
 import { fitReasonThresholds } from '../serve/reasonThresholds.js';
-import { buildFingerprintIndex, fingerprintIndexToJSON } from '../split/fingerprintIndex.js';
 import { loadRunFolder } from '../serve/runFolder.js';
 import { loadFittedPreprocessor } from '../serve/fittedPreprocessing.js';
-import { loadKnownContent } from '../serve/knownContent.js';
+import { loadKnownContent, buildKnownContent } from '../serve/knownContent.js';
 import { measureLatency, type LatencyResult } from '../serve/latency.js';
 import type { SplitResult } from '../split/split.js';
 import type { FusionWeights } from '../model/weights.js';
@@ -78,13 +77,9 @@ export function writeBundle(b: BundleInputs): ServingManifest {
     avail[k * 4 + 3] = hasTranscript(table, r) ? 1 : 0;
   });
   const reasonThresholds = fitReasonThresholds(b.calibModalityLogits, labels, weights, { avail, modelVersion: b.modelVersion });
-  const words = b.split.signatures.length / table.n;
-  const sigs = new Uint32Array(b.blockedRows.length * words);
-  b.blockedRows.forEach((r, k) => sigs.set(b.split.signatures.subarray(r * words, (r + 1) * words), k * words));
-  const index = buildFingerprintIndex(b.split.fingerprinter, b.blockedRows.map((r) => table.videoId[r]), sigs, b.splitConfig);
   return writeServingBundle(b.runDir, {
     weights: b.weights, calibrator: b.calibrator, preprocessor: b.fitted, policy: b.policy as Record<string, unknown>,
-    reasonThresholds, knownContent: fingerprintIndexToJSON(index), modelVersion: b.modelVersion,
+    reasonThresholds, knownContent: buildKnownContent(b.split.fingerprinter, table, b.blockedRows, b.splitConfig), modelVersion: b.modelVersion,
   });
 }
 

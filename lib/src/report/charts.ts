@@ -40,7 +40,11 @@ export interface BarRow {
   /** Drawn faded (e.g. a slice too small to judge). */
   muted?: boolean;
 }
-export interface PsiCell { week: string; feature: string; psi: number }
+export interface PsiCell {
+  week: string; feature: string; psi: number;
+  /** Too few rows to judge: drawn faded. */
+  muted?: boolean;
+}
 export interface WeekPoint { week: string; prevalence: number; n: number }
 export interface AttentionRow { label: string; weights: number[] }
 
@@ -168,7 +172,7 @@ export function barsWithCiSvg(rows: BarRow[], opts: { title: string; valueTitle:
 
 /** PSI by week × feature, coloured at the 0.1 / 0.25 alert levels. */
 export function psiHeatmapSvg(cells: PsiCell[], opts: { title?: string } = {}): Promise<string> {
-  const values = cells.map((c) => ({ ...c, psiText: c.psi >= 10 ? c.psi.toFixed(0) : c.psi.toFixed(2) }));
+  const values = cells.map((c) => ({ ...c, psiText: c.psi >= 10 ? c.psi.toFixed(0) : c.psi.toFixed(2), opacity: c.muted ? 0.3 : 1 }));
   const features = new Set(cells.map((c) => c.feature)).size;
   const weeks = new Set(cells.map((c) => c.week)).size;
   return renderVegaLite({
@@ -178,11 +182,12 @@ export function psiHeatmapSvg(cells: PsiCell[], opts: { title?: string } = {}): 
     encoding: {
       // No grid on band axes: grid lines run through the band centres, across the cell labels.
       x: { field: 'week', type: 'ordinal', title: 'week starting', axis: { grid: false } },
-      y: { field: 'feature', type: 'nominal', sort: null, title: null, axis: { grid: false, labelLimit: 220 } },
+      // labelLimit 0: without a canvas vega over-estimates text width and would truncate the names.
+      y: { field: 'feature', type: 'nominal', sort: null, title: null, axis: { grid: false, labelLimit: 0 } },
     },
     layer: [
-      { mark: 'rect', encoding: { color: { field: 'psi', type: 'quantitative', title: 'PSI', scale: { type: 'threshold', domain: [0.1, 0.25], range: ['#d5f5e3', '#fdebd0', '#f5b7b1'] } } } },
-      { mark: { type: 'text', fontSize: 9 }, encoding: { text: { field: 'psiText' } } },
+      { mark: 'rect', encoding: { opacity: { field: 'opacity', type: 'quantitative', scale: null, legend: null }, color: { field: 'psi', type: 'quantitative', title: 'PSI', scale: { type: 'threshold', domain: [0.1, 0.25], range: ['#d5f5e3', '#fdebd0', '#f5b7b1'] } } } },
+      { mark: { type: 'text', fontSize: 9 }, encoding: { text: { field: 'psiText' }, opacity: { field: 'opacity', type: 'quantitative', scale: null, legend: null } } },
     ],
   });
 }

@@ -185,10 +185,10 @@ export async function buildSections(input: ReportInput, opts: { interactive?: bo
       driftBlocks.push({ kind: 'table', caption: 'Alerts', header: ['week', 'feature', 'group', 'PSI', 'level'],
         rows: d.alerts.map((a) => [a.week, a.feature, a.group, a.psi.toFixed(3), { text: a.level, tone: LEVEL_TONE[a.level] }]) });
     }
-    driftBlocks.push({ kind: 'table', caption: 'Weeks', header: ['week', 'videos', 'harmful share', 'max PSI', 'level'],
+    driftBlocks.push({ kind: 'table', caption: 'Weeks (max PSI over the features large enough to judge)', header: ['week', 'videos', 'harmful share', 'max PSI', 'level'],
       rows: d.weeks.map((w) => [w.week, num(w.n), w.prevalence === null || w.prevalence === undefined ? 'unlabelled' : pct(w.prevalence, 2), w.maxPsi.toFixed(3), w.tooSmall ? { text: 'too small', tone: 'muted' } : { text: w.level, tone: LEVEL_TONE[w.level] }]) });
-    const cells = d.weeks.flatMap((w) => w.features.map((f) => ({ week: w.week, feature: `${f.group}: ${f.name}`, psi: f.psi })));
-    if (cells.length) driftBlocks.push({ kind: 'chart', name: 'psi', svg: await psiHeatmapSvg(cells) });
+    const cells = d.weeks.flatMap((w) => w.features.map((f) => ({ week: w.week, feature: `${f.group}: ${f.name}`, psi: f.psi, muted: f.tooSmall === true })));
+    if (cells.length) driftBlocks.push({ kind: 'chart', name: 'psi', svg: await psiHeatmapSvg(cells), caption: 'Faded cells: too few rows that week to judge (shown, never alerting).' });
     const prev = d.weeks.filter((w) => typeof w.prevalence === 'number').map((w) => ({ week: w.week, prevalence: w.prevalence as number, n: w.n }));
     if (prev.length) driftBlocks.push({ kind: 'chart', name: 'drift-prevalence', svg: await prevalenceSvg(prev, { title: 'Harmful share by week (label drift)' }) });
   }

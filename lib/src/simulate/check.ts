@@ -1,4 +1,5 @@
 import { createRng } from '../util/rng.js';
+import { recallAtFpr, precisionAtTop } from '../model/quickMetrics.js';
 import { VigilError } from '../util/errors.js';
 import { MS_PER_DAY, MS_PER_WEEK, type VideoTable, type TruthTable } from '../data/table.js';
 import type { Simulation } from './generate.js';
@@ -24,46 +25,9 @@ export interface DifficultyReport {
   contract: { oracleMeetsCriteria: boolean; metadataWeak: boolean; noSingleContentModalityMeetsBoth: boolean };
 }
 
-function order(scores: ArrayLike<number>): Int32Array {
-  const idx = Int32Array.from({ length: scores.length }, (_, i) => i);
-  return idx.sort((a, b) => scores[b] - scores[a] || a - b);
-}
-
-/** Weighted recall at the largest threshold set whose weighted FPR is <= maxFpr (ties kept together). */
-export function recallAtFpr(scores: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number>, maxFpr: number): number {
-  let P = 0, N = 0;
-  for (let i = 0; i < y.length; i++) if (y[i] === 1) P += w[i]; else N += w[i];
-  if (P === 0) throw new VigilError('recallAtFpr: no positives', { field: 'harmful' });
-  const idx = order(scores);
-  let tp = 0, fp = 0, best = 0;
-  for (let k = 0; k < idx.length;) {
-    const s = scores[idx[k]];
-    let gtp = 0, gfp = 0;
-    while (k < idx.length && scores[idx[k]] === s) { const i = idx[k++]; if (y[i] === 1) gtp += w[i]; else gfp += w[i]; }
-    if ((fp + gfp) / N > maxFpr) break;
-    tp += gtp; fp += gfp; best = tp / P;
-  }
-  return best;
-}
-
-/** Weighted precision among the top `frac` of uploads by weight (the boundary row counted fractionally). */
-export function precisionAtTop(scores: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number>, frac: number): number {
-  let W = 0;
-  for (let i = 0; i < w.length; i++) W += w[i];
-  const budget = frac * W;
-  const idx = order(scores);
-  let taken = 0, pos = 0;
-  for (let k = 0; k < idx.length && taken < budget; k++) {
-    const i = idx[k];
-    const part = Math.min(w[i], budget - taken);
-    taken += part;
-    if (y[i] === 1) pos += part;
-  }
-  return taken > 0 ? pos / taken : 0;
-}
-
 function point(scores: ArrayLike<number>, y: ArrayLike<number>, w: ArrayLike<number>): OperatingPoint {
-  return { recallAt2Fpr: recallAtFpr(scores, y, w, 0.02), precisionTop1: precisionAtTop(scores, y, w, 0.01) };
+  if (!Array.prototype.some.call(y, (v: number) => v === 1)) throw new VigilError('difficulty check: no positives in the test weeks', { field: 'harmful' });
+  return { recallAt2Fpr: recallAtFpr(scores, y, 0.02, w), precisionTop1: precisionAtTop(scores, y, 0.01, w) };
 }
 
 const meets = (p: OperatingPoint, recall = 0.9, precision = 0.25): boolean => p.recallAt2Fpr >= recall && p.precisionTop1 >= precision;

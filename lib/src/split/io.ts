@@ -2,12 +2,14 @@
  * `split.parquet`: video_id utf8, group_id int32, split utf8, fold int32 (nullable) — plain Parquet
  * (ZSTD) that Spark or pandas read unchanged.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, dirname, basename } from 'node:path';
 import { Table } from 'apache-arrow';
 import type { SplitAssignment } from './types.js';
 import { SPLIT_NAMES, type SplitName } from './types.js';
 import { writeParquetTable, readParquetTable, utf8Column, int32Column } from '../data/arrow.js';
 import { VigilError, fail } from '../util/errors.js';
+import { splitFingerprint } from './split.js';
 
 export function splitToArrow(a: SplitAssignment): Table {
   return new Table({
@@ -66,4 +68,27 @@ export function alignSplit(a: SplitAssignment, videoId: string[]): SplitAssignme
     out.groupId[i] = a.groupId[k]; out.split[i] = a.split[k]; out.fold[i] = a.fold[k];
   }
   return out;
+}
+
+/** `split.parquet` → `split.manifest.json` next to it. */
+export function splitManifestPath(out: string): string {
+  return join(dirname(out), basename(out).replace(/\.parquet$/, '') + '.manifest.json');
+}
+
+/**
+ * Load a stored split for `table` (an experiment that names a split file): aligned to the table's rows,
+ * and checked against the fingerprint in its manifest when one exists, so an edited or mismatched split
+ * is an error rather than a silently different experiment.
+ */
+export async function loadSplitFor(path: string, table: { videoId: string[] }): Promise<{ assignment: SplitAssignment; fingerprint: string }> {
+  const stored = await readSplitParquet(path);
+  const fingerprint = splitFingerprint(stored);
+  const mp = splitManifestPath(path);
+  if (existsSync(mp)) {
+    const m = JSON.parse(readFileSync(mp, 'utf8')) as { fingerprint?: string };
+    if (m.fingerprint && m.fingerprint !== fingerprint) {
+      throw new VigilError(`split file '${path}' does not match its manifest (fingerprint ${fingerprint.slice(0, 12)}…, manifest says ${m.fingerprint.slice(0, 12)}…)`, { field: 'split' });
+    }
+  }
+  return { assignment: alignSplit(stored, table.videoId), fingerprint };
 }

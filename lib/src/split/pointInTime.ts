@@ -3,10 +3,10 @@
  * information from after its upload_ts.
  *
  * - prior_strikes: strikes come from removals of harmful uploads. Between a creator's first observed
- *   upload and a later upload b, strikes can grow by at most the number of that creator's harmful
- *   uploads strictly before b (from the first one on). A count that includes b itself (or any later
- *   removal) breaks this as soon as a creator's harmful upload is not their first. Strikes that
- *   arrive late, or predate the data, are allowed: only growth beyond what the past explains fails.
+ *   count and a later upload b, strikes can grow by at most the number of that creator's harmful
+ *   uploads strictly before b. A count that includes b itself (or any later removal) breaks this as
+ *   soon as a creator's harmful upload is not preceded by another. Strikes that arrive late (a removal
+ *   after a review delay), or predate the data, are allowed: only growth the past cannot explain fails.
  * - account_age_days: the age at upload, so upload_ts − age (the account's creation time) must be the
  *   same for all uploads of a creator, within `ageToleranceDays` (ages are often whole days). An age
  *   measured at a later snapshot drifts with upload time.
@@ -65,9 +65,9 @@ function strikesCheck(table: VideoTable, byCreator: Map<string, number[]>, opts:
     if (obs.length < 2) continue;
     creators++;
     const base = table.priorStrikes[obs[0]];
-    const t0 = table.uploadTs[obs[0]];
-    // Harmful uploads of this creator at or after the first observed one, in time order.
-    const harmTs = list.filter((i) => table.harmful[i] === 1 && table.uploadTs[i] >= t0).map((i) => table.uploadTs[i]);
+    // All of this creator's harmful uploads, in time order. Those before the first observed count may
+    // or may not be in it yet (removal takes time), so they all stay allowed: the bound is sound.
+    const harmTs = list.filter((i) => table.harmful[i] === 1).map((i) => table.uploadTs[i]);
     let h = 0;
     for (let k = 1; k < obs.length; k++) {
       const i = obs[k];
@@ -79,7 +79,7 @@ function strikesCheck(table: VideoTable, byCreator: Map<string, number[]>, opts:
         violations++;
         if (examples.length < opts.maxExamples) {
           examples.push({ row: i, videoId: table.videoId[i], creatorId: creator,
-            detail: `prior_strikes grew by ${growth} since the creator's first upload, but only ${h} harmful uploads precede this one` });
+            detail: `prior_strikes grew by ${growth} since the creator's first observed count, but only ${h} of the creator's harmful uploads precede this one` });
         }
       }
     }

@@ -150,7 +150,7 @@ export function makeSplit(table: VideoTable, cfg: SplitConfig, seed: number): Sp
     rows: table.n, seed, config: cfg,
     windows: Object.fromEntries(Object.entries(temporal.windows).map(([k, v]) => [k, isoOrNull(v)])) as SplitReport['windows'],
     nearDup: { ...ndStats, bits: fp.bits, modalities: fp.modalities },
-    groups: { count: countGroups(groups), largest: Math.max(0, ...sizes.values()), byCreator: cfg.groupByCreator },
+    groups: { count: countGroups(groups), largest: [...sizes.values()].reduce((m, v) => Math.max(m, v), 0), byCreator: cfg.groupByCreator },
     purge: temporal.counts,
     folds: ff.folds.map((f) => ({ fold: f.fold, valStart: new Date(f.valStart).toISOString(), valEnd: new Date(f.valEnd).toISOString(),
       trainRows: f.trainRows.length, valRows: f.valRows.length, trainPositives: f.trainPositives, valPositives: f.valPositives,

@@ -1,20 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
-import { join, dirname, basename } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { requireString, intOption } from '../command.js';
 import { loadConfig } from '../../config.js';
 import { readVideoTable, readTruthTable } from '../../data/parquet.js';
 import { makeSplit, splitFingerprint } from '../../split/split.js';
-import { writeSplitParquet } from '../../split/io.js';
+import { writeSplitParquet, splitManifestPath } from '../../split/io.js';
 import { reuploadRecall, type ReuploadRecall } from '../../split/reuploadRecall.js';
 import { formatSplitSummary } from '../../split/summary.js';
 import { writeJsonAtomic } from '../../util/atomic.js';
 import { info } from '../../util/progress.js';
-
-/** `split.parquet` → `split.manifest.json` next to it. */
-export function splitManifestPath(out: string): string {
-  return join(dirname(out), basename(out).replace(/\.parquet$/, '') + '.manifest.json');
-}
 
 export const splitCommand: Command = {
   name: 'split',
@@ -29,6 +24,8 @@ export const splitCommand: Command = {
     '  --config FILE    experiment config; its "split" section is used (defaults otherwise)',
     '  --seed N         seed for the fingerprint hyperplanes (default: the config\'s data.seed)',
     '  --set k=v        override a config value, e.g. --set split.groupByCreator=true',
+    '',
+    'Exit status 1 when the audit finds a group shared by two splits or the point-in-time audit fails.',
   ].join('\n'),
   options: {
     data: { type: 'string' },
@@ -57,6 +54,9 @@ export const splitCommand: Command = {
     });
     console.log(formatSplitSummary(r.audit, r.report, recall));
     console.log(`\nwrote ${out} (fingerprint ${fingerprint.slice(0, 16)}…) and ${splitManifestPath(out)}`);
-    return r.audit.pass ? 0 : 1;
+    // A leaky feature makes every later metric optimistic: fail loudly (the split is still written).
+    const pit = r.report.pointInTime.checks.filter((c) => !c.pass);
+    for (const c of pit) console.error(`error: '${c.name}' uses information from after upload_ts in ${c.violations} rows, e.g. ${c.examples[0]?.detail ?? ''}`);
+    return r.audit.pass && pit.length === 0 ? 0 : 1;
   },
 };
