@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { repoRoot, notebookPreset, notebookConfig, latestRunDir } from '../src/notebook/session.js';
+import { repoRoot, notebookPreset, notebookConfig, latestRunDir, openCompanionRun } from '../src/notebook/session.js';
 import { fmtCI, pct, htmlTable, metricRows } from '../src/notebook/tables.js';
 import { weightedCounts, shareRows, weeklyShare, histogram } from '../src/notebook/aggregate.js';
 import type { VideoTable } from '../src/data/table.js';
@@ -45,6 +45,7 @@ test('notebookConfig resolves data.path and runsDir against the root; VIGIL_RUNS
     assert.equal(cfg.runsDir, join(root, 'experiments/runs'));
     assert.equal(notebookConfig('mini', root, { VIGIL_RUNS_DIR: '/elsewhere/runs' }).runsDir, '/elsewhere/runs');
     assert.equal(latestRunDir(cfg), null, 'no runs folder yet');
+    assert.equal(openCompanionRun('mean-pooling', cfg), null, 'a missing ablation run is null, not a training job');
     assert.throws(() => notebookConfig('absent', root, {}), (e: unknown) => e instanceof VigilError && e.field === 'config');
   } finally { rmSync(root, { recursive: true, force: true }); }
 });

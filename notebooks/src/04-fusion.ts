@@ -14,7 +14,7 @@
 import * as tslab from 'tslab';
 import {
   setQuiet, notebookConfig, openDataset, openRun, htmlTable, fmtCI, metricRows, getMetric, barsWithCiSvg,
-  attentionStripSvg, explainWithOnnx, loadRunFolder, loadFittedPreprocessor, loadKnownContent, parseVideo, requestFromTable, type ParsedVideo,
+  attentionStripSvg, explainWithOnnx, openCompanionRun, loadRunFolder, loadFittedPreprocessor, loadKnownContent, parseVideo, requestFromTable, type ParsedVideo,
 } from '@vigil/lib';
 setQuiet(true);
 const cfg = notebookConfig();
@@ -25,17 +25,26 @@ tslab.display.html(htmlTable(Object.entries(m).map(([k, v]) => ({ setting: `mode
 
 // %% [markdown]
 // ## The ablation table
-// Fusion vs mean pooling (`fusion:mean`), vs training without the label-noise step
-// (`fusion:no_noise`), vs each tower alone, vs the baselines. Which variants appear depends on the
-// config's `compare.variants` (the `tiny` preset trains only a few to stay fast).
+// Fusion vs each tower alone and the baselines (the config's `compare.variants`; the `tiny` preset
+// trains only a few to stay fast), plus the ablation experiments when they have been run on the same
+// data and split: `experiments/mean-pooling.json` (mean instead of attention pooling) and
+// `experiments/no-noise.json` (no label-noise step).
 
 // %%
 const order = ['fusion', 'fusion:mean', 'fusion:no_noise', 'tower:visual', 'tower:audio', 'tower:text', 'tower:meta', 'logistic', 'cart'];
-const models = run.metrics.models ?? {};
+const models: Record<string, { test: Record<string, unknown> }> = { ...(run.metrics.models ?? {}) };
+// Ablation runs count only when they used the very same split as this run.
+for (const [variant, config] of [['fusion:mean', 'mean-pooling'], ['fusion:no_noise', 'no-noise']]) {
+  const other = models[variant] ? null : openCompanionRun(config, cfg);
+  if (other && other.manifest.split.fingerprint === run.manifest.split.fingerprint) {
+    models[variant] = { test: other.metrics.test };
+    console.log(`${variant}: from run ${other.id} (experiments/${config}.json, same split)`);
+  } else if (other) console.log(`${variant}: run ${other.id} used a different split — not compared`);
+}
 const names = [...order.filter((n) => models[n]), ...Object.keys(models).filter((n) => !order.includes(n))];
 tslab.display.html(htmlTable(metricRows(Object.fromEntries(names.map((n) => [n, models[n].test]))), { caption: 'Test window, 95% bootstrap CIs over creator groups' }));
 const missing = order.filter((n) => !models[n]);
-if (missing.length) console.log(`not in this run: ${missing.join(', ')} (add them to compare.variants)`);
+if (missing.length) console.log(`not available: ${missing.join(', ')} (add towers to compare.variants; run experiments/mean-pooling.json and experiments/no-noise.json for the ablations)`);
 
 // %%
 const bars = names.flatMap((n) => {
@@ -47,7 +56,7 @@ tslab.display.html(await barsWithCiSvg(bars, { title: 'Average precision by mode
 // %%
 const pool = getMetric(models['fusion']?.test, 'ap'), mean = getMetric(models['fusion:mean']?.test, 'ap');
 if (pool && mean) console.log(`${String(m.pooling)} pooling AP ${fmtCI(pool)} vs mean pooling AP ${fmtCI(mean)}: difference ${(pool.value - mean.value).toFixed(3)}`);
-else console.log('pooling ablation: this run has no fusion:mean variant');
+else console.log('pooling ablation: no mean-pooling run on this split (vigil run experiments/mean-pooling.json)');
 
 // %% [markdown]
 // ## Attention on a harmful video, through the exported ONNX graph

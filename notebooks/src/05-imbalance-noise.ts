@@ -16,7 +16,7 @@
 import * as tslab from 'tslab';
 import {
   setQuiet, notebookConfig, openDataset, openRun, htmlTable, fmtCI, pct, metricRows, getMetric, alignSplit, rowsOfSplit,
-  downsamplingShift, stableSigmoid, barsWithCiSvg, TRAIN,
+  downsamplingShift, stableSigmoid, barsWithCiSvg, openCompanionRun, TRAIN,
 } from '@vigil/lib';
 setQuiet(true);
 const cfg = notebookConfig();
@@ -89,16 +89,26 @@ if (truth) {
 
 // %% [markdown]
 // ## With and without the noise step
-// `fusion:no_noise` is the same model trained on the raw labels (when the config compares it).
+// The same model trained on the raw labels: the `fusion:no_noise` variant when the config compares
+// it, or the `experiments/no-noise.json` run on the same split — which also carries metrics against
+// the true labels, the comparison that matters (the noise step is meant to help against the truth,
+// not against the noisy labels).
 
 // %%
 const models = run.metrics.models ?? {};
-const rows = Object.fromEntries(['fusion', 'fusion:no_noise'].filter((n) => models[n]).map((n) => [n, models[n].test]));
-tslab.display.html(htmlTable(metricRows(rows), { caption: 'Test window, observed labels' }));
-const a = getMetric(models['fusion']?.test, 'ap'), b = getMetric(models['fusion:no_noise']?.test, 'ap');
-if (a && b) {
-  tslab.display.html(await barsWithCiSvg([
-    { label: 'with confident learning', value: a.value, lo: a.ci?.[0], hi: a.ci?.[1], group: 'noise step' },
-    { label: 'raw labels', value: b.value, lo: b.ci?.[0], hi: b.ci?.[1], group: 'no noise step' },
-  ], { title: 'Label-noise handling: AP on the test window', valueTitle: 'AP (95% CI)' }));
-} else console.log('this run did not train fusion:no_noise (add it to compare.variants)');
+const other = openCompanionRun('no-noise', cfg);
+const sameSplit = other !== null && other.manifest.split.fingerprint === run.manifest.split.fingerprint;
+const otherTruth = sameSplit ? (other!.metrics.truth as typeof truth) : undefined;
+const blocks: Record<string, object | undefined> = {
+  'fusion (noise step) vs observed': models['fusion']?.test,
+  'fusion (noise step) vs true labels': truth?.true_labels,
+  'raw labels vs observed': models['fusion:no_noise']?.test ?? (sameSplit ? other!.metrics.test : undefined),
+  'raw labels vs true labels': otherTruth?.true_labels,
+};
+tslab.display.html(htmlTable(metricRows(blocks), { caption: sameSplit ? `raw-label model: run ${other!.id}` : 'Test window' }));
+const bars = Object.entries(blocks).flatMap(([label, b]) => {
+  const ap = b ? getMetric(b as never, 'ap') : undefined;
+  return ap ? [{ label, value: ap.value, lo: ap.ci?.[0], hi: ap.ci?.[1], group: label.startsWith('fusion') ? 'noise step' : 'raw labels' }] : [];
+});
+if (bars.length > 2) tslab.display.html(await barsWithCiSvg(bars, { title: 'Label-noise handling: AP on the test window', valueTitle: 'AP (95% CI)' }));
+else console.log('no raw-label model on this split (add fusion:no_noise to compare.variants or run experiments/no-noise.json)');

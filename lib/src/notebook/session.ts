@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadConfig, type ExperimentConfig } from '../config.js';
 import { ensureDataset, loadDataset, type LoadedDataset } from '../pipeline/dataset.js';
 import { runExperiment } from '../pipeline/run.js';
-import { listRuns, readRun } from '../runs/runFolder.js';
+import { listRuns, readRun, type RunData } from '../runs/runFolder.js';
 import type { Manifest } from '../runs/manifest.js';
 import type { MetricsFile } from '../runs/metricsFile.js';
 import { readSplitParquet } from '../split/io.js';
@@ -98,4 +98,14 @@ export async function openRun(cfg: ExperimentConfig = notebookConfig()): Promise
     reportInput: JSON.parse(readFileSync(need('report-input.json'), 'utf8')) as ReportInput,
     split: await readSplitParquet(need('split.parquet')),
   };
+}
+
+/**
+ * The latest complete run of another experiment config (an ablation such as `mean-pooling` or
+ * `no-noise`, read from the same runs folder), or null when there is none. Never trains: ablations
+ * are run deliberately (`vigil run experiments/<name>.json`), not as a side effect of a notebook.
+ */
+export function openCompanionRun(name: string, cfg: ExperimentConfig = notebookConfig()): RunData | null {
+  const dir = latestRunDir({ ...cfg, name });
+  return dir ? readRun(dir) : null;
 }
