@@ -41,6 +41,7 @@ import { writeRunReport } from './report.js';
 import type { Calibrator } from '../calibrate/types.js';
 import type { CalibrationSelection } from '../calibrate/fit.js';
 import { VigilError } from '../util/errors.js';
+import { datasetExtractorId } from '../extract/compat.js';
 
 export interface RunOptions {
   /** Override the run id (default: timestamp + config name + hash). */
@@ -231,7 +232,9 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       });
       const { readFileSync } = await import('node:fs');
       const prev = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { serving?: unknown };
-      writeJsonAtomic(join(dir, 'manifest.json'), { ...m, serving: prev.serving });
+      // The feature extractor behind the dataset (null for simulated or external embeddings): `vigil score
+      // --video` refuses to score raw media in a different embedding space.
+      writeJsonAtomic(join(dir, 'manifest.json'), { ...m, extractor: datasetExtractorId(dataPath), serving: prev.serving });
     };
     await writeManifest();
     await timer.stage('report', () => writeRunReport(dir, state!));

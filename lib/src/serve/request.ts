@@ -281,3 +281,16 @@ export function videosToTable(videos: ParsedVideo[], dims: { frameDim: number; a
     harmful: new Int8Array(n), policyTags: col(() => []), weight: new Float32Array(n).fill(1),
   };
 }
+
+/** Row i of a VideoTable as a request video (the inverse of videosToTable), e.g. for extracted media. */
+export function tableRowToVideo(t: VideoTable, i: number): ParsedVideo {
+  const f0 = t.frameOffsets[i], f1 = t.frameOffsets[i + 1], a0 = t.audioOffsets[i], a1 = t.audioOffsets[i + 1];
+  return {
+    videoId: t.videoId[i], creatorId: t.creatorId[i], uploadTs: t.uploadTs[i], durationS: t.durationS[i],
+    country: t.country[i], device: t.device[i], accountAgeDays: t.accountAgeDays[i], priorStrikes: t.priorStrikes[i],
+    uploadHour: t.uploadHour[i],
+    frameTs: t.frameTs.slice(f0, f1), frameEmb: t.frameEmb.slice(f0 * t.frameDim, f1 * t.frameDim),
+    hasAudio: t.hasAudio[i] === 1, audioTs: t.audioTs.slice(a0, a1), audioEmb: t.audioEmb.slice(a0 * t.audioDim, a1 * t.audioDim),
+    transcript: t.transcript[i], asrConfidence: t.asrConfidence[i], language: t.language[i],
+  };
+}

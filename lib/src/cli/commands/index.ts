@@ -12,6 +12,7 @@ import { serveCommand } from './serve.js';
 import { scoreCommand } from './score.js';
 import { monitorCommand } from './monitor.js';
 import { extractCommand } from './extract.js';
+import { benchCommand } from './bench.js';
 
 /** Every `vigil` subcommand, in the order `vigil --help` lists them. */
 export const commands: Command[] = [
@@ -28,4 +29,5 @@ export const commands: Command[] = [
   scoreCommand,
   monitorCommand,
   extractCommand,
+  benchCommand,
 ];

@@ -1,5 +1,9 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import type { Command } from '../command.js';
+import { join } from 'node:path';
+import { loadExtractor, extractVideo } from '../../extract/extract.js';
+import { assertSameExtractor } from '../../extract/compat.js';
+import { tableRowToVideo } from '../../serve/request.js';
 import { requireString, intOption } from '../command.js';
 import { loadRunFolder } from '../../serve/runFolder.js';
 import { scoreJsonl } from '../../serve/jsonl.js';
@@ -12,18 +16,22 @@ export const scoreCommand: Command = {
   summary: 'Score a JSONL file of videos with a run folder (same code path as the server)',
   usage: [
     'Usage: vigil score --run RUN_DIR IN.jsonl [OUT.jsonl] [--threads N] [--batch N]',
+    '       vigil score --run RUN_DIR --video CLIP.mp4 [--transcript T.json]',
     '',
     '  IN.jsonl     one video per line, in the /v1/score request format (docs/serving.md)',
     '  OUT.jsonl    one line per input line, same order: the response, or {line, video_id?, error, field}',
     '               for a line that fails validation (default: stdout)',
     '  --threads N  onnxruntime intra-op threads (default 1)',
     '  --batch N    videos per model call (default 64)',
+    '  --video F    extract a real video file (frames, VAD audio, transcript JSON) and score it end to end;',
+    '               refused unless the run was trained on features from the same extractor',
     '',
     'A summary (lines, scored, errors, actions) goes to stderr. Exit code 0 even when some lines fail validation.',
   ].join('\n'),
-  options: { run: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' } },
+  options: { run: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' }, video: { type: 'string' }, transcript: { type: 'string' } },
   async run(values, positionals) {
     const runDir = requireString(values, 'run', 'score');
+    if (typeof values.video === 'string') return scoreVideoFile(runDir, values.video, values.transcript as string | undefined, intOption(values, 'threads', 1));
     const [inPath, outPath] = positionals;
     if (!inPath) throw new VigilError('vigil score: IN.jsonl is required', { field: 'IN.jsonl' });
     const { scorer } = await loadRunFolder(runDir, { threads: intOption(values, 'threads', 1), loadPreprocessor: loadFittedPreprocessor, loadKnownContent });
@@ -42,3 +50,20 @@ export const scoreCommand: Command = {
     return 0;
   },
 };
+
+/** Extract one real video with the run's extractor and score it (raw media is never kept). */
+async function scoreVideoFile(runDir: string, video: string, transcriptPath: string | undefined, threads: number): Promise<number> {
+  const manifest = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8')) as { extractor?: string | null };
+  const ex = await loadExtractor();
+  assertSameExtractor(manifest.extractor, ex.id);
+  const t = await extractVideo(video, { extractor: ex, transcriptPath });
+  const v = tableRowToVideo(t, 0);
+  const { scorer } = await loadRunFolder(runDir, { threads, loadPreprocessor: loadFittedPreprocessor, loadKnownContent });
+  try {
+    const [res] = await scorer.scoreVideos([v]);
+    console.log(JSON.stringify(res, null, 2));
+  } finally {
+    await scorer.close();
+  }
+  return 0;
+}

@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchMarkdown, type BenchResult } from '../../bench/report.js';
+import { writeFileAtomic } from '../../util/atomic.js';
+import { VigilError } from '../../util/errors.js';
+import type { Command } from '../command.js';
+import { intOption } from '../command.js';
+import { loadConfig } from '../../config.js';
+import { getPreset } from '../../simulate/presets.js';
+import { parseSections, runBench } from '../../bench/runBench.js';
+import { DEFAULT_PYTHON } from '../../bench/peers.js';
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'benchmark suite: quality vs XGBoost / scikit-learn / the oracle, and speed (training, split, serving, extraction)',
+  usage: [
+    'Usage: vigil bench [--preset bench|default|tiny] [--only quality,speed,e2e] [--out DIR] [--seed N]',
+    '                   [--config CONFIG.json] [--set k=v ...] [--python PATH] [--no-peers] [--variants LIST]',
+    '                   [--quick] [--work DIR] [--render FILE.json]',
+    '',
+    '  --preset NAME   simulated dataset for the quality table (default: bench; "default" is quicker)',
+    '  --only LIST     comma-separated sections: quality (model table with 95% CIs), speed (training rows/s',
+    '                  wasm vs cpu, generation and clustering scaling, serving latency, HTTP, extraction),',
+    '                  e2e (`vigil start` timed in an empty folder). Default: all three',
+    '  --out DIR       results folder (default: bench/results); writes <date>.json and <date>.md',
+    '                  (<date>-<preset>.* for presets other than bench), atomically',
+    '  --seed N        dataset / split seed (default: the config\'s data.seed)',
+    '  --config FILE   experiment config (model, training, split and eval sections are used)',
+    '  --set k=v       override a config value, e.g. --set train.epochs=6',
+    `  --python PATH   interpreter for the XGBoost and scikit-learn peers (default: ${DEFAULT_PYTHON});`,
+    '                  a missing interpreter or package skips that peer with a message',
+    '  --no-peers      do not export features or run the Python peers',
+    '  --variants LIST in-repo models for the quality table (default: fusion,tower:meta,tower:visual,',
+    '                  tower:audio,tower:text,cart,logistic; any name of model/compare.ts VARIANTS)',
+    '  --quick         fewer repetitions in the speed section',
+    '  --work DIR      keep the scratch files (dataset, exported features, peer outputs) in DIR',
+    '  --render FILE   only re-render FILE (a results .json) as markdown next to it, and print it',
+    '',
+    'Progress goes to stderr; the markdown tables are printed to stdout when done.',
+  ].join('\n'),
+  options: {
+    preset: { type: 'string' },
+    only: { type: 'string' },
+    out: { type: 'string' },
+    seed: { type: 'string' },
+    config: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    python: { type: 'string' },
+    'no-peers': { type: 'boolean' },
+    quick: { type: 'boolean' },
+    work: { type: 'string' },
+    render: { type: 'string' },
+    variants: { type: 'string' },
+  },
+  async run(values) {
+    if (typeof values.render === 'string') {
+      const file = values.render;
+      if (!existsSync(file)) throw new VigilError(`--render: ${file} does not exist`, { field: 'render' });
+      const md = benchMarkdown(JSON.parse(readFileSync(file, 'utf8')) as BenchResult);
+      writeFileAtomic(file.replace(/\.json$/, '') + '.md', md);
+      console.log(md);
+      return 0;
+    }
+    const preset = (values.preset as string | undefined) ?? 'bench';
+    getPreset(preset);
+    const sections = parseSections(values.only as string | undefined);
+    const cfg = loadConfig(values.config as string | undefined, (values.set as string[] | undefined) ?? []);
+    const seed = intOption(values, 'seed', cfg.data.seed);
+    const argv = process.argv.slice(2).join(' ');
+    const { markdown, jsonPath, mdPath } = await runBench({
+      preset, seed, cfg, sections, outDir: (values.out as string | undefined) ?? join('bench', 'results'),
+      variants: typeof values.variants === 'string' ? values.variants.split(',').map((v) => v.trim()).filter((v) => v.length > 0) : undefined,
+      python: values.python as string | undefined, peers: values['no-peers'] !== true, quick: values.quick === true,
+      workDir: values.work as string | undefined, command: `vigil ${argv}`, cliMain: process.argv[1],
+    });
+    console.log(markdown);
+    console.log(`wrote ${jsonPath} and ${mdPath}`);
+    return 0;
+  },
+};
