@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { join, resolve, delimiter } from 'node:path';
 import { tmpdir } from 'node:os';
+import { tslabFailure } from './helpers/tslab.js';
 
 const root = resolve(__dirname, '../../..');
 const nbDir = join(root, 'notebooks');
@@ -46,9 +47,11 @@ for (const nb of notebooks) {
       executed.cells.forEach((c, k) => {
         const outs = c.outputs ?? [];
         const err = outs.find((o) => o.output_type === 'error');
-        if (!err) return;
         const stderr = outs.filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => [].concat(o.text as never).join('')).join('');
-        assert.fail(`${nb} cell ${k + 1} failed:\n--- cell ---\n${c.source.join('')}\n--- error ---\n${err.ename ?? ''}: ${err.evalue ?? ''}\n${(err.traceback ?? []).join('\n')}\n${stderr}`);
+        // tslab reports type errors and uncaught exceptions on stderr only (no error output), so a
+        // cell also fails when its stderr holds a compiler diagnostic or a stack trace.
+        if (!err && !tslabFailure(stderr)) return;
+        assert.fail(`${nb} cell ${k + 1} failed:\n--- cell ---\n${c.source.join('')}\n--- error ---\n${err ? `${err.ename ?? ''}: ${err.evalue ?? ''}\n${(err.traceback ?? []).join('\n')}\n` : ''}${stderr}`);
       });
     } finally {
       rmSync(out, { recursive: true, force: true });
