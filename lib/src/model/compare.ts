@@ -1,13 +1,11 @@
 import type { TruthTable, VideoTable } from '../data/table.js';
 import type { FittedPreprocessor } from '../features/preprocess.js';
-import { pooledFeatures } from '../features/pooled.js';
 import { CALIB, TEST, TRAIN, type SplitAssignment } from '../split/types.js';
-import { createRng } from '../util/rng.js';
 import { VigilError } from '../util/errors.js';
 import { info } from '../util/progress.js';
 import type { ModelConfig, TrainConfig } from './config.js';
 import { fitCart, predictCart, cartRules } from './baselines/cart.js';
-import { fitLogistic, predictLogistic } from './baselines/logistic.js';
+import { fitPooledLogistic, scorePooledLogistic } from './baselines/logistic.js';
 import { confidentLearning, type NoiseResult } from './noise.js';
 import { averagePrecision, precisionAtTop, recallAtFpr } from './quickMetrics.js';
 import { scoreFusion } from './score.js';
@@ -103,19 +101,8 @@ export async function compareModels(table: VideoTable, split: SplitAssignment, f
       const m = fitCart(table, trainRows, fitted);
       record(v, start, predictCart(m, table, calibRows), predictCart(m, table, testRows), { rules: cartRules(m) });
     } else if (v === 'logistic') {
-      // All positives and a seeded sample of negatives (the pooled matrix is dense).
-      const rng = createRng(cfg.train.seed).fork('logistic');
-      const pos = trainRows.filter((r) => table.harmful[r] === 1).length;
-      const keep = Math.min(1, Math.max(10 * pos, 5000) / Math.max(trainRows.length - pos, 1));
-      const fitRows = trainRows.filter((r) => table.harmful[r] === 1 || rng.next() < keep);
-      const m = fitLogistic(pooledFeatures(fitted, table, fitRows), labels(fitRows),
-        fitRows.map((r) => table.weight[r] * (table.harmful[r] === 1 ? cfg.train.positiveWeight : 1)), { seed: cfg.train.seed });
-      const score = (rows: number[]) => {
-        const z = new Float32Array(rows.length);
-        for (let s = 0; s < rows.length; s += 4096) z.set(predictLogistic(m, pooledFeatures(fitted, table, rows.slice(s, s + 4096))), s);
-        return z;
-      };
-      record(v, start, score(calibRows), score(testRows));
+      const m = fitPooledLogistic(table, fitted, trainRows, { seed: cfg.train.seed, positiveWeight: cfg.train.positiveWeight });
+      record(v, start, scorePooledLogistic(m, fitted, table, calibRows), scorePooledLogistic(m, fitted, table, testRows));
     }
   }
   return { testRows, models: out, noise };

@@ -6,10 +6,10 @@
  * Everything lands in a run folder that appears atomically. Test rows are never used for fitting,
  * early stopping, calibration or threshold choice.
  */
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { info } from '../util/progress.js';
-import { createRng } from '../util/rng.js';
 import type { ExperimentConfig } from '../config.js';
 import { ensureDataset, loadDataset, alignTruth, type LoadedDataset } from './dataset.js';
 import { stageTimer } from './stages.js';
@@ -18,11 +18,10 @@ import { writeSplitParquet } from '../split/io.js';
 import { leakageDemoIndices } from '../split/leakageDemo.js';
 import { TRAIN, CALIB, TEST } from '../split/types.js';
 import { fitPreprocessor, type FittedPreprocessor } from '../features/preprocess.js';
-import { pooledFeatures } from '../features/pooled.js';
 import { trainFusion, rowsOfSplit, type TrainResult } from '../model/train.js';
 import { scoreFusion } from '../model/score.js';
 import { compareModels, type ModelComparison } from '../model/compare.js';
-import { fitLogistic, predictLogistic } from '../model/baselines/logistic.js';
+import { fitPooledLogistic, scorePooledLogistic } from '../model/baselines/logistic.js';
 import { auditNoise, type NoiseAudit } from '../model/noise.js';
 import { fitCalibratorWithSelection } from '../calibrate/fit.js';
 import { applyCalibrator } from '../calibrate/apply.js';
@@ -100,17 +99,10 @@ function leakageDemo(ds: LoadedDataset, split: SplitResult, cfg: ExperimentConfi
   const { table } = ds;
   const designs = leakageDemoIndices(split.assignment, cfg.data.seed);
   const run = (train: Int32Array, test: Int32Array): MetricBlock => {
-    const trainRows = Array.from(train);
+    const trainRows = Array.from(train), testRows = Array.from(test);
     const fitted = fitPreprocessor(table, trainRows, cfg.features);
-    const rng = createRng(cfg.train.seed).fork('leakage-demo');
-    const pos = trainRows.filter((r) => table.harmful[r] === 1).length;
-    const keep = Math.min(1, Math.max(10 * pos, 5000) / Math.max(trainRows.length - pos, 1));
-    const fitRows = trainRows.filter((r) => table.harmful[r] === 1 || rng.next() < keep);
-    const model = fitLogistic(pooledFeatures(fitted, table, fitRows), pick(table.harmful, fitRows),
-      fitRows.map((r) => table.weight[r] / (table.harmful[r] === 1 ? 1 : keep)), { seed: cfg.train.seed });
-    const testRows = Array.from(test);
-    const scores = new Float32Array(testRows.length);
-    for (let s = 0; s < testRows.length; s += 4096) scores.set(predictLogistic(model, pooledFeatures(fitted, table, testRows.slice(s, s + 4096))), s);
+    const model = fitPooledLogistic(table, fitted, trainRows, { seed: cfg.train.seed, positiveWeight: cfg.train.positiveWeight });
+    const scores = scorePooledLogistic(model, fitted, table, testRows);
     return evaluate(scores, pick(table.harmful, testRows), pick(table.weight, testRows), testRows.map((r) => table.creatorId[r]), cfg.eval);
   };
   return { model: 'logistic (pooled features)', random: run(designs.random.train, designs.random.test), safe: run(designs.safe.train, designs.safe.test) };
@@ -230,7 +222,6 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
         runId, config: cfg, datasetPath: resolve(dataPath), datasetFingerprint: ds.fingerprint,
         splitFingerprint: splitFingerprint(a), backend: main.backend, timings: timer.timings, dir,
       });
-      const { readFileSync } = await import('node:fs');
       const prev = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { serving?: unknown };
       // The feature extractor behind the dataset (null for simulated or external embeddings): `vigil score
       // --video` refuses to score raw media in a different embedding space.

@@ -1,4 +1,6 @@
-import type { PooledMatrix } from '../../features/pooled.js';
+import { pooledFeatures, type PooledMatrix } from '../../features/pooled.js';
+import type { FittedPreprocessor } from '../../features/preprocess.js';
+import type { VideoTable } from '../../data/table.js';
 import { VigilError } from '../../util/errors.js';
 import { createRng, shuffleInPlace } from '../../util/rng.js';
 
@@ -86,4 +88,26 @@ export function predictLogistic(model: LogisticModel, X: PooledMatrix): Float32A
     out[i] = z;
   }
   return out;
+}
+
+/**
+ * The pooled-feature logistic baseline as the comparison table and the leakage demo train it: all
+ * positives and a seeded sample of negatives (the pooled matrix is dense), positives up-weighted.
+ */
+export function fitPooledLogistic(
+  table: VideoTable, fitted: FittedPreprocessor, trainRows: number[], opts: { seed: number; positiveWeight: number },
+): LogisticModel {
+  const rng = createRng(opts.seed).fork('logistic');
+  const pos = trainRows.filter((r) => table.harmful[r] === 1).length;
+  const keep = Math.min(1, Math.max(10 * pos, 5000) / Math.max(trainRows.length - pos, 1));
+  const fitRows = trainRows.filter((r) => table.harmful[r] === 1 || rng.next() < keep);
+  return fitLogistic(pooledFeatures(fitted, table, fitRows), fitRows.map((r) => table.harmful[r]),
+    fitRows.map((r) => table.weight[r] * (table.harmful[r] === 1 ? opts.positiveWeight : 1)), { seed: opts.seed });
+}
+
+/** Scores (logits) of `rows`, pooled in chunks to bound memory. */
+export function scorePooledLogistic(m: LogisticModel, fitted: FittedPreprocessor, table: VideoTable, rows: number[]): Float32Array {
+  const z = new Float32Array(rows.length);
+  for (let s = 0; s < rows.length; s += 4096) z.set(predictLogistic(m, pooledFeatures(fitted, table, rows.slice(s, s + 4096))), s);
+  return z;
 }
