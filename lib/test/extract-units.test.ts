@@ -9,7 +9,8 @@ import { planSegments, segmentFeatures, AUDIO_FEATURE_NAMES, AUDIO_DIM } from '.
 import { resizeRgb } from '../src/extract/frames.js';
 import { parseTranscript } from '../src/extract/transcript.js';
 import { parseCsv, readSidecar, metaFromRow, labelFromRow } from '../src/extract/metadata.js';
-import { rowTable, concatVideoTables, type VideoRow } from '../src/extract/videoRows.js';
+import { rowTable, type VideoRow } from '../src/extract/videoRows.js';
+import { concatVideoTables } from '../src/data/table.js';
 import { extractorId, EXTRACTOR_ID } from '../src/extract/extract.js';
 import { visualLayout } from '../src/extract/visualEncoder.js';
 import { VigilError } from '../src/util/errors.js';

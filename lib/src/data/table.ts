@@ -8,6 +8,8 @@
  * Nullable numeric columns use NaN for null (the loader converts Arrow nulls to NaN and rejects NaN
  * where the schema does not allow null). Nullable strings use null.
  */
+import { VigilError } from '../util/errors.js';
+
 export interface VideoTable {
   n: number;
   // ids and time
@@ -122,5 +124,48 @@ export function takeRows(t: VideoTable, idx: ArrayLike<number>): VideoTable {
     audioDim: t.audioDim, hasAudio: pickTyped(t.hasAudio), audioOffsets: a.off, audioTs: a.nts, audioEmb: a.nemb,
     transcript: pick(t.transcript), asrConfidence: pickTyped(t.asrConfidence), language: pick(t.language),
     harmful: pickTyped(t.harmful), policyTags: pick(t.policyTags), weight: pickTyped(t.weight),
+  };
+}
+
+function cat<A extends Float32Array | Float64Array | Int8Array | Uint8Array>(parts: A[]): A {
+  const n = parts.reduce((s, p) => s + p.length, 0);
+  const out = new (parts[0].constructor as new (n: number) => A)(n);
+  let o = 0;
+  for (const p of parts) { out.set(p as never, o); o += p.length; }
+  return out;
+}
+
+function catOffsets(parts: Int32Array[]): Int32Array {
+  const n = parts.reduce((s, p) => s + p.length - 1, 0);
+  const out = new Int32Array(n + 1);
+  let row = 0, base = 0;
+  for (const p of parts) {
+    for (let i = 1; i < p.length; i++) out[row + i] = base + p[i];
+    row += p.length - 1;
+    base += p[p.length - 1];
+  }
+  return out;
+}
+
+/** Row-wise concatenation; every table must share frame and audio dimensions. */
+export function concatVideoTables(ts: VideoTable[]): VideoTable {
+  if (ts.length === 0) throw new VigilError('concatVideoTables: no tables', { field: 'tables' });
+  for (const t of ts) {
+    if (t.frameDim !== ts[0].frameDim) throw new VigilError(`frame_emb dimension ${t.frameDim} differs from ${ts[0].frameDim}`, { field: 'frame_emb' });
+    if (t.audioDim !== ts[0].audioDim) throw new VigilError(`audio_emb dimension ${t.audioDim} differs from ${ts[0].audioDim}`, { field: 'audio_emb' });
+  }
+  const flat = <T>(f: (t: VideoTable) => T[]): T[] => ts.flatMap(f);
+  return {
+    n: ts.reduce((s, t) => s + t.n, 0),
+    videoId: flat((t) => t.videoId), creatorId: flat((t) => t.creatorId), uploadTs: cat(ts.map((t) => t.uploadTs)),
+    durationS: cat(ts.map((t) => t.durationS)), country: flat((t) => t.country), device: flat((t) => t.device),
+    accountAgeDays: cat(ts.map((t) => t.accountAgeDays)), priorStrikes: cat(ts.map((t) => t.priorStrikes)),
+    uploadHour: cat(ts.map((t) => t.uploadHour)),
+    frameDim: ts[0].frameDim, frameOffsets: catOffsets(ts.map((t) => t.frameOffsets)),
+    frameTs: cat(ts.map((t) => t.frameTs)), frameEmb: cat(ts.map((t) => t.frameEmb)),
+    audioDim: ts[0].audioDim, hasAudio: cat(ts.map((t) => t.hasAudio)), audioOffsets: catOffsets(ts.map((t) => t.audioOffsets)),
+    audioTs: cat(ts.map((t) => t.audioTs)), audioEmb: cat(ts.map((t) => t.audioEmb)),
+    transcript: flat((t) => t.transcript), asrConfidence: cat(ts.map((t) => t.asrConfidence)), language: flat((t) => t.language),
+    harmful: cat(ts.map((t) => t.harmful)), policyTags: flat((t) => t.policyTags), weight: cat(ts.map((t) => t.weight)),
   };
 }

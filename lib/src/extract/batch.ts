@@ -16,7 +16,7 @@ import { progress } from '../util/progress.js';
 import { extractVideoWithStats, videoIdOf, type Extractor, type VideoOptions, type VideoStats } from './extract.js';
 import { AUDIO_FEATURE_NAMES } from './audio.js';
 import { visualLayout } from './visualEncoder.js';
-import { concatVideoTables } from './videoRows.js';
+import { concatVideoTables } from '../data/table.js';
 
 export interface BatchOptions extends Omit<VideoOptions, 'videoId' | 'transcriptPath'> {
   /** Videos per Parquet part. */
