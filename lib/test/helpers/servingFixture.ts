@@ -66,14 +66,17 @@ export const TEST_CONFIG: FusionWeights['config'] = {
   hidden: 16, attentionDim: 8, fusionHidden: 8, metaDim: TEST_META_DIM, frameDim: 16, audioDim: 8, textDim: 64,
 };
 
-/** A run folder holding a random model, the test preprocessing's (empty) JSON, a policy and reason thresholds. */
-export function makeRunFolder(opts: { seed?: number; config?: Partial<FusionWeights['config']>; calibrator?: Calibrator; reasons?: object; policy?: Record<string, unknown>; knownContent?: unknown } = {}) {
+/**
+ * A run folder holding a random model, a policy and reason thresholds, with the test preprocessing's
+ * (empty) JSON or, given `preprocessor`, a real fitted one.
+ */
+export function makeRunFolder(opts: { seed?: number; config?: Partial<FusionWeights['config']>; calibrator?: Calibrator; reasons?: object; policy?: Record<string, unknown>; knownContent?: unknown; preprocessor?: unknown } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
   const config = { ...TEST_CONFIG, ...opts.config };
   const weights = randomFusionWeights(config, createRng(opts.seed ?? 1));
   const calibrator = opts.calibrator ?? { method: 'platt', shift: 0, a: 1, b: 0 };
   writeServingBundle(dir, {
-    weights, calibrator, preprocessor: { kind: 'test', textDim: config.textDim },
+    weights, calibrator, preprocessor: opts.preprocessor ?? { kind: 'test', textDim: config.textDim },
     policy: opts.policy ?? { block_threshold: 0.9, queue_threshold: 0.5, version: 'policy-test-1' },
     reasonThresholds: opts.reasons ?? {
       formatVersion: 1, tail: 0.01, modality: { meta: 0.5, visual: 0.5, audio: 0.5, text: 0.2 },
