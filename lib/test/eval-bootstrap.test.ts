@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluate, type MetricBlock } from '../src/eval/evaluate.js';
+import { evaluate, evaluateWithDraws, type MetricBlock } from '../src/eval/evaluate.js';
 import { prepareScored, curveOf } from '../src/eval/curves.js';
 import { rocAuc } from '../src/eval/metrics.js';
 import { groupBootstrap, drawGroupMultipliers, quantileSorted } from '../src/eval/bootstrap.js';
@@ -157,4 +157,24 @@ test('string creator ids work as groups and match the same grouping by number', 
   const a = evaluate(d.sc, d.y, d.w, d.g, { bootstrap: 40, seed: 9 });
   const b = evaluate(d.sc, d.y, d.w, names, { bootstrap: 40, seed: 9 });
   assert.deepEqual(a, b);
+});
+
+test('draws: resample order is shared across models, so paired differences are exact; percentiles are the CI', () => {
+  const { sc, y, g } = clustered(300, 4, 21);
+  const w = new Float64Array(sc.length).fill(1);
+  const a = evaluateWithDraws(sc, y, w, g, { bootstrap: 120, seed: 5 });
+  // A monotone transform ranks identically: every rank metric agrees resample by resample.
+  const b = evaluateWithDraws(Float64Array.from(sc, (s) => 1 / (1 + Math.exp(-s))), y, w, g, { bootstrap: 120, seed: 5 });
+  assert.equal(a.draws.ap.length, 120);
+  assert.deepEqual(Array.from(b.draws.ap), Array.from(a.draws.ap));
+  assert.deepEqual(Array.from(b.draws['recall_at_fpr.0.02']), Array.from(a.draws['recall_at_fpr.0.02']));
+  // A different seed draws other resamples.
+  const c = evaluateWithDraws(sc, y, w, g, { bootstrap: 120, seed: 6 });
+  assert.notDeepEqual(Array.from(c.draws.ap), Array.from(a.draws.ap));
+  // Threshold keys are not metrics; every listed metric path exists in the block.
+  assert.ok(!Object.keys(a.draws).some((k) => k.includes('thr')));
+  for (const k of ['ap', 'roc_auc', 'pauc_002', 'recall_at_fpr.0.02', 'precision_at_top.0.01', 'f2']) assert.ok(k in a.draws, k);
+  const sorted = Float64Array.from(a.draws.ap).sort();
+  assert.deepEqual(a.block.ap.ci, [quantileSorted(sorted, 0.025), quantileSorted(sorted, 0.975)]);
+  assert.deepEqual(evaluate(sc, y, w, g, { bootstrap: 120, seed: 5 }), a.block);
 });

@@ -10,6 +10,7 @@ import { parseConfig } from '../src/config.js';
 import { runExperiment } from '../src/pipeline/run.js';
 import { listRuns, readRun } from '../src/runs/runFolder.js';
 import { compareRuns } from '../src/runs/compare.js';
+import { quantileSorted } from '../src/eval/bootstrap.js';
 import { loadRunFolder } from '../src/serve/runFolder.js';
 import { loadFittedPreprocessor } from '../src/serve/fittedPreprocessing.js';
 import { loadKnownContent } from '../src/serve/knownContent.js';
@@ -34,7 +35,7 @@ const cfg = parseConfig({
 test('a run writes the contract run folder atomically, and reruns reproduce its metrics', { timeout: 900_000 }, async () => {
   const a = await runExperiment(cfg, { runId: 'run-a' });
   for (const f of ['manifest.json', 'split.parquet', 'metrics.json', 'policy.json', 'model.onnx', 'report.html', 'report.md',
-    'preprocessor.json', 'reason_codes.json', 'known_content.json', 'reference.json']) {
+    'preprocessor.json', 'reason_codes.json', 'known_content.json', 'reference.json', 'bootstrap.json']) {
     assert.ok(existsSync(join(a.runDir, f)), `missing ${f}`);
   }
   assert.deepEqual(readdirSync(join(root, 'runs')).filter((d) => d.startsWith('.')), [], 'no partial folder left behind');
@@ -75,4 +76,16 @@ test('a run writes the contract run folder atomically, and reruns reproduce its 
   assert.deepEqual(listRuns(join(root, 'runs')).map((r) => r.id).sort(), ['run-a', 'run-b']);
   const cmp = compareRuns(readRun(a.runDir), readRun(b.runDir));
   assert.equal(cmp.verdict, 'promote', 'an identical candidate passes the gate');
+  // Both runs resampled the same test groups: differences are paired, and identical runs differ by 0 on every resample.
+  assert.equal(cmp.ciMethod, 'paired');
+  for (const r of cmp.rows.filter((x) => x.slice === 'overall' && x.gated)) assert.deepEqual(r.ci, [0, 0], r.metric);
+
+  // bootstrap.json holds every resample in draw order; its percentiles are the metrics.json interval.
+  const boot = JSON.parse(readFileSync(join(a.runDir, 'bootstrap.json'), 'utf8'));
+  const apDraws: number[] = boot.blocks.test.ap;
+  assert.equal(apDraws.length, boot.resamples);
+  assert.equal(boot.resamples, m.test.bootstrap.resamples);
+  const sorted = Float64Array.from(apDraws.filter((x) => x !== null)).sort();
+  assert.ok(Math.abs(quantileSorted(sorted, 0.025) - m.test.ap.ci[0]) < 1e-6 && Math.abs(quantileSorted(sorted, 0.975) - m.test.ap.ci[1]) < 1e-6);
+  assert.ok(Object.keys(boot.blocks).some((k) => k.startsWith('slice:')), 'slices have draws too');
 });

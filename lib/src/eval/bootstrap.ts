@@ -8,8 +8,12 @@ export interface BootstrapResult {
   point: MetricValues;
   /** 95% percentile interval per metric; null when fewer than half the resamples gave a finite value. */
   ci: Record<string, [number, number] | null>;
-  /** Finite resample values per metric (sorted ascending), kept for plots and tests. */
-  samples: Record<string, Float64Array>;
+  /**
+   * Every resample's value per metric, in draw order (NaN where undefined on that resample). Two
+   * evaluations of the same rows and groups with the same seed draw the same resamples, so their
+   * draws can be differenced pairwise (runs/compare.ts).
+   */
+  draws: Record<string, Float64Array>;
   resamples: number;
   groups: number;
   seed: number;
@@ -47,22 +51,20 @@ export function groupBootstrap(
 ): BootstrapResult {
   const point = compute(null);
   const keys = Object.keys(point);
-  const raw: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]));
+  const draws: BootstrapResult['draws'] = Object.fromEntries(keys.map((k) => [k, new Float64Array(opts.resamples)]));
   const rng = createRng(opts.seed);
   const mult = new Float64Array(prep.nGroups);
   for (let b = 0; b < opts.resamples; b++) {
     drawGroupMultipliers(prep.nGroups, rng, mult);
     const v = compute(mult);
-    for (const k of keys) if (Number.isFinite(v[k])) raw[k].push(v[k]);
+    for (const k of keys) draws[k][b] = Number.isFinite(v[k]) ? v[k] : NaN;
   }
   const ci: BootstrapResult['ci'] = {};
-  const samples: BootstrapResult['samples'] = {};
   for (const k of keys) {
-    const s = Float64Array.from(raw[k]).sort();
-    samples[k] = s;
+    const s = draws[k].filter(Number.isFinite).sort();
     ci[k] = opts.resamples > 0 && s.length >= opts.resamples / 2
       ? [quantileSorted(s, 0.025), quantileSorted(s, 0.975)]
       : null;
   }
-  return { point, ci, samples, resamples: opts.resamples, groups: prep.nGroups, seed: opts.seed };
+  return { point, ci, draws, resamples: opts.resamples, groups: prep.nGroups, seed: opts.seed };
 }

@@ -72,18 +72,35 @@ export function computeMetricValues(prep: Prepared, cfg: EvalConfig, probs: bool
   return v;
 }
 
+/** metrics.json path (as runs/compare.ts reads it) of each bootstrapped metric key; thresholds are left out. */
+function drawPath(key: string): string | null {
+  if (key.startsWith('recall@')) return `recall_at_fpr.${key.slice('recall@'.length)}`;
+  if (key.startsWith('prec@')) return `precision_at_top.${key.slice('prec@'.length)}`;
+  if (key === 'pauc') return 'pauc_002';
+  return ['ap', 'roc_auc', 'f2', 'ece', 'brier', 'logloss'].includes(key) ? key : null;
+}
+
+/** Weighted metrics with group-bootstrap 95% intervals (see `evaluateWithDraws`). */
+export function evaluate(
+  scores: ArrayLike<number>, labels: ArrayLike<number>, weights: ArrayLike<number>, groups: GroupIds | null, opts: EvaluateOptions = {},
+): MetricBlock {
+  return evaluateWithDraws(scores, labels, weights, groups, opts).block;
+}
+
 /**
  * Weighted metrics with group-bootstrap 95% intervals. `groups` (creator or leakage group ids) are
  * the resampling unit; null resamples rows (only right when rows are independent). Thresholds for
- * recall@FPR, precision@top and F2 are re-picked inside each resample.
+ * recall@FPR, precision@top and F2 are re-picked inside each resample. `draws` holds every
+ * resample's value per metric (keyed by metrics.json path, e.g. `recall_at_fpr.0.02`) for paired
+ * comparisons between runs.
  */
-export function evaluate(
+export function evaluateWithDraws(
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
   weights: ArrayLike<number>,
   groups: GroupIds | null,
   opts: EvaluateOptions = {},
-): MetricBlock {
+): { block: MetricBlock; draws: Record<string, Float64Array> } {
   const r = evalConfigSchema.safeParse(opts);
   if (!r.success) {
     const i = r.error.issues[0];
@@ -127,7 +144,12 @@ export function evaluate(
       point_met: value !== null && value >= cr.min,
     };
   }
-  return {
+  const draws: Record<string, Float64Array> = {};
+  for (const [k, d] of Object.entries(boot.draws)) {
+    const path = drawPath(k);
+    if (path !== null) draws[path] = d;
+  }
+  const block: MetricBlock = {
     n: prep.n, positives, weighted_n: wn, weighted_positives: wp, prevalence: wn > 0 ? wp / wn : null,
     ap: mv('ap'), roc_auc: mv('roc_auc'),
     pauc_002: { ...mv('pauc'), max_fpr: cfg.pAucMaxFpr, raw: mv('pauc_raw') },
@@ -139,4 +161,5 @@ export function evaluate(
     bootstrap: { resamples: cfg.bootstrap, seed: cfg.seed, unit: groups ? 'group' : 'row', groups: prep.nGroups, interval: 'percentile 95%' },
     settings: { ece_bins: cfg.eceBins },
   };
+  return { block, draws };
 }

@@ -2,7 +2,7 @@ import type { GroupIds } from './validate.js';
 import type { VideoTable } from '../data/table.js';
 import { frameCount } from '../data/table.js';
 import { VigilError } from '../util/errors.js';
-import { evaluate, type EvaluateOptions, type MetricBlock } from './evaluate.js';
+import { evaluateWithDraws, type EvaluateOptions, type MetricBlock } from './evaluate.js';
 
 /** A named subset of the evaluated rows, as positions into the evaluated arrays (not table rows). */
 export interface SliceDef { name: string; description: string; positions: Int32Array }
@@ -109,21 +109,31 @@ export interface SliceSupport { rows: number; positives: number; negatives: numb
 /** A slice's metric block, its support, and whether it is big enough to judge. */
 export type SliceBlock = MetricBlock & { support: SliceSupport; too_small: boolean; empty: boolean; description: string };
 
+type SliceEvalOptions = EvaluateOptions & { minSlicePositives?: number };
+
 /**
  * Evaluates each slice on its subset of the evaluated arrays. Slices with fewer than
  * `minSlicePositives` positives are flagged `too_small`; an empty slice is flagged `empty` and all its
  * values are null, never NaN.
  */
 export function evaluateSlices(
+  slices: SliceDef[], scores: ArrayLike<number>, labels: ArrayLike<number>, weights: ArrayLike<number>, groups: GroupIds | null, opts: SliceEvalOptions = {},
+): Record<string, SliceBlock> {
+  return evaluateSlicesWithDraws(slices, scores, labels, weights, groups, opts).blocks;
+}
+
+/** `evaluateSlices` plus each slice's per-resample metric values (`evaluateWithDraws`). */
+export function evaluateSlicesWithDraws(
   slices: SliceDef[],
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
   weights: ArrayLike<number>,
   groups: GroupIds | null,
-  opts: EvaluateOptions & { minSlicePositives?: number } = {},
-): Record<string, SliceBlock> {
+  opts: SliceEvalOptions = {},
+): { blocks: Record<string, SliceBlock>; draws: Record<string, Record<string, Float64Array>> } {
   const minPos = opts.minSlicePositives ?? 20;
   const out: Record<string, SliceBlock> = {};
+  const draws: Record<string, Record<string, Float64Array>> = {};
   for (const s of slices) {
     const m = s.positions.length;
     const sc = new Float64Array(m), lb = new Int8Array(m), wt = new Float64Array(m);
@@ -136,7 +146,8 @@ export function evaluateSlices(
       if (gr && groups) gr[k] = groups[i];
       if (labels[i] === 1) { positives++; wp += weights[i]; }
     }
-    const block = evaluate(sc, lb, wt, gr as GroupIds | null, opts);
+    const { block, draws: d } = evaluateWithDraws(sc, lb, wt, gr as GroupIds | null, opts);
+    draws[s.name] = d;
     out[s.name] = {
       ...block,
       description: s.description,
@@ -145,5 +156,5 @@ export function evaluateSlices(
       empty: m === 0,
     };
   }
-  return out;
+  return { blocks: out, draws };
 }

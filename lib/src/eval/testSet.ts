@@ -2,8 +2,8 @@ import type { VideoTable } from '../data/table.js';
 import { VigilError } from '../util/errors.js';
 import { reliabilityDiagram, type ReliabilityBin } from '../calibrate/reliability.js';
 import type { EvalConfig } from './config.js';
-import { evaluate, type MetricBlock } from './evaluate.js';
-import { defineSlices, evaluateSlices, spikeCountries, type SliceBlock } from './slices.js';
+import { evaluateWithDraws, type MetricBlock } from './evaluate.js';
+import { defineSlices, evaluateSlicesWithDraws, spikeCountries, type SliceBlock } from './slices.js';
 import type { GroupIds } from './validate.js';
 
 export interface TestSetEvaluation {
@@ -12,6 +12,8 @@ export interface TestSetEvaluation {
   /** Reliability diagram of the whole set (null when the scores are not probabilities). */
   reliability: ReliabilityBin[] | null;
   spike_countries: string[];
+  /** Per-resample metric values of the test block and of each slice (for bootstrap.json). */
+  draws: { test: Record<string, Float64Array>; slices: Record<string, Record<string, Float64Array>> };
 }
 
 /**
@@ -36,11 +38,11 @@ export function evaluateTestSet(args: {
   const labels = args.labels ?? Int8Array.from({ length: rows.length }, (_, k) => table.harmful[rows[k]]);
   const weights = Float64Array.from({ length: rows.length }, (_, k) => table.weight[rows[k]]);
   const spikes = spikeCountries(table, args.trainRows, cfg.spikeFactor);
-  const test = evaluate(scores, labels, weights, groups, cfg);
+  const { block: test, draws } = evaluateWithDraws(scores, labels, weights, groups, cfg);
   const defs = defineSlices(table, rows, {
     coldStartDays: cfg.coldStartDays, longVideoFrames: cfg.longVideoFrames, spikeCountries: spikes, extra: args.extraSlices,
   });
-  const slices = evaluateSlices(defs, scores, labels, weights, groups, cfg);
+  const { blocks: slices, draws: sliceDraws } = evaluateSlicesWithDraws(defs, scores, labels, weights, groups, cfg);
   const reliability = test.probabilities && rows.length > 0 ? reliabilityDiagram(scores, labels, weights, cfg.eceBins).bins : null;
-  return { test, slices, reliability, spike_countries: spikes };
+  return { test, slices, reliability, spike_countries: spikes, draws: { test: draws, slices: sliceDraws } };
 }

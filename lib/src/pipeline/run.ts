@@ -41,6 +41,7 @@ import type { Calibrator } from '../calibrate/types.js';
 import type { CalibrationSelection } from '../calibrate/fit.js';
 import { VigilError } from '../util/errors.js';
 import { datasetExtractorId } from '../extract/compat.js';
+import { buildBootstrapFile } from '../runs/bootstrapFile.js';
 
 export interface RunOptions {
   /** Override the run id (default: timestamp + config name + hash). */
@@ -211,6 +212,9 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     writeJsonAtomic(join(dir, 'reference.json'), reference);
     metrics.serving = { parity, latency: { frames18: latency.frames18, frames600: latency.frames600 } };
     writeJsonAtomic(join(dir, 'metrics.json'), metrics);
+    writeJsonAtomic(join(dir, 'bootstrap.json'), buildBootstrapFile(evalTest.draws, {
+      testVideoIds: rows.test.map((r) => table.videoId[r]), groupIds: groupsOf(rows.test), seed: cfg.eval.seed, resamples: cfg.eval.bootstrap,
+    }));
     state = {
       cfg, ds, split, rows, fitted, main, calibrator, calibration: selection,
       scores: { calibP, calibLogit: calibScores.logit, testP, testLogit: testScores.logit, testUncalibrated },

@@ -1,7 +1,8 @@
 import { getMetric, blockPositives, type MetricBlock, type ValueCI } from './metricsFile.js';
 import { LOWER_IS_BETTER, gateConfigSchema, type GateConfig } from './config.js';
-import type { BootstrapFile, RunData } from './runFolder.js';
-import { sha256 } from '../util/hash.js';
+import type { RunData } from './runFolder.js';
+import { drawsOf, type BootstrapFile } from './bootstrapFile.js';
+import { quantileSorted } from '../eval/bootstrap.js';
 
 /**
  * How a delta's interval was obtained:
@@ -42,19 +43,6 @@ export interface Comparison {
   ciMethod: CiMethod | 'mixed';
 }
 
-/** The key that says two bootstrap.json files resampled the same test groups the same way. */
-export function bootstrapSampleKey(testVideoIds: readonly string[], groupIds: ArrayLike<number>, seed: number, resamples: number): string {
-  const parts: string[] = [String(seed), String(resamples)];
-  for (let i = 0; i < testVideoIds.length; i++) parts.push(`${testVideoIds[i]}:${groupIds[i]}`);
-  return sha256(parts.join('\n')).slice(0, 16);
-}
-
-function quantile(sorted: number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-
 /** 95% percentile interval of the paired differences b_k − a_k (NaN resamples dropped). */
 export function pairedDeltaCi(a: number[], b: number[]): [number, number] | null {
   if (a.length !== b.length || a.length === 0) return null;
@@ -64,12 +52,8 @@ export function pairedDeltaCi(a: number[], b: number[]): [number, number] | null
     if (Number.isFinite(x)) d.push(x);
   }
   if (d.length < 10) return null;
-  d.sort((x, y) => x - y);
-  return [quantile(d, 0.025), quantile(d, 0.975)];
-}
-
-function pairedValues(run: RunData, block: string, metric: string): number[] | undefined {
-  return run.bootstrap?.blocks?.[block]?.[metric];
+  const sorted = Float64Array.from(d).sort();
+  return [quantileSorted(sorted, 0.025), quantileSorted(sorted, 0.975)];
 }
 
 function canPair(a: BootstrapFile | undefined, b: BootstrapFile | undefined): boolean {
@@ -85,8 +69,8 @@ function compareMetric(
   const row: CompareRow = { metric, slice, a, b, delta: null, ci: null, ciMethod: 'none', significant: false, gated, fails: false };
   if (!a || !b) return row;
   row.delta = b.value - a.value;
-  const pa = pairedValues(A, bootBlock, metric);
-  const pb = pairedValues(B, bootBlock, metric);
+  const pa = drawsOf(A.bootstrap, bootBlock, metric);
+  const pb = drawsOf(B.bootstrap, bootBlock, metric);
   const paired = canPair(A.bootstrap, B.bootstrap) && pa && pb ? pairedDeltaCi(pa, pb) : null;
   if (paired) {
     row.ci = paired;

@@ -5,6 +5,7 @@ import { sha256 } from '../util/hash.js';
 import { VigilError } from '../util/errors.js';
 import { parseMetricsFile, getMetric, type MetricsFile, type ValueCI } from './metricsFile.js';
 import type { Manifest } from './manifest.js';
+import type { BootstrapFile } from './bootstrapFile.js';
 
 /** What a run folder holds, read back. Optional files are undefined when absent. */
 export interface RunData {
@@ -24,19 +25,6 @@ export interface PolicyFileLike {
   feasible?: boolean;
   binding?: string[];
   [key: string]: unknown;
-}
-
-/**
- * `bootstrap.json`: the metric value on every bootstrap resample. Two runs that resampled the same
- * test groups with the same seed (equal `sampleKey`) can be compared resample by resample, which
- * gives the CI of the paired difference instead of two independent intervals.
- */
-export interface BootstrapFile {
-  /** Identifies the resamples: hash of the test ids, group ids, seed and count. */
-  sampleKey: string;
-  resamples: number;
-  /** block name (`test` or `slice:<name>`) → metric path → one value per resample. */
-  blocks: Record<string, Record<string, number[]>>;
 }
 
 export interface RunSummary {
