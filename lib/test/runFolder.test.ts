@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRunId, listPartialRuns, listRuns, partialRunAlive, readRun, writeRunFolder, stableStringify } from '../src/runs/runFolder.js';
 import { buildManifest } from '../src/runs/manifest.js';
-import { getMetric, type MetricBlock } from '../src/runs/metricsFile.js';
+import { getMetric, type StoredMetricBlock } from '../src/runs/metricsFile.js';
 import { sha256 } from '../src/util/hash.js';
 import { VigilError } from '../src/util/errors.js';
 import { block, tmpDir, writeFakeRun } from './fixtures/runs.js';
@@ -61,7 +61,7 @@ test('an existing run folder is never overwritten', async () => {
 });
 
 test('getMetric reads plain numbers, {value, ci}, sibling _ci and dotted rate keys', () => {
-  const b: MetricBlock = { ap: 0.3, ap_ci: [0.2, 0.4], roc_auc: { value: 0.9, ci: [0.88, 0.92] as [number, number] }, recall_at_fpr: { '0.02': { value: 0.7 } }, ece: Number.NaN };
+  const b: StoredMetricBlock = { ap: 0.3, ap_ci: [0.2, 0.4], roc_auc: { value: 0.9, ci: [0.88, 0.92] as [number, number] }, recall_at_fpr: { '0.02': { value: 0.7 } }, ece: Number.NaN };
   assert.deepEqual(getMetric(b, 'ap'), { value: 0.3, ci: [0.2, 0.4] });
   assert.deepEqual(getMetric(b, 'roc_auc'), { value: 0.9, ci: [0.88, 0.92] });
   assert.deepEqual(getMetric(b, 'recall_at_fpr.0.02'), { value: 0.7 });

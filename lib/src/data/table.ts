@@ -10,6 +10,22 @@
  */
 import { VigilError } from '../util/errors.js';
 
+/** The scalar fields of one video (a table row, a scoring request, an extracted clip). */
+export interface VideoScalars {
+  videoId: string;
+  creatorId: string;
+  uploadTs: number;
+  durationS: number;
+  country: string;
+  device: string;
+  accountAgeDays: number;
+  priorStrikes: number;
+  uploadHour: number;
+  transcript: string | null;
+  asrConfidence: number;
+  language: string | null;
+}
+
 export interface VideoTable {
   n: number;
   // ids and time

@@ -2,29 +2,17 @@
  * Building VideoTables from extracted pieces: one row per video, then concatenation of rows into
  * the batch table that is written as one Parquet part.
  */
-import type { VideoTable } from '../data/table.js';
+import type { VideoScalars, VideoTable } from '../data/table.js';
 import { VigilError } from '../util/errors.js';
 
 /** Everything extracted for one video, in dataset terms. */
-export interface VideoRow {
-  videoId: string;
-  creatorId: string;
-  uploadTs: number;
-  durationS: number;
-  country: string;
-  device: string;
-  accountAgeDays: number;
-  priorStrikes: number;
-  uploadHour: number;
+export interface VideoRow extends VideoScalars {
   frameDim: number;
   frameTs: Float32Array;
   frameEmb: Float32Array;
   audioDim: number;
   /** null: no audio track. */
   audio: { ts: Float32Array; emb: Float32Array } | null;
-  transcript: string | null;
-  asrConfidence: number;
-  language: string | null;
   /** -1 = unlabelled (extraction for scoring). */
   harmful: number;
   policyTags: string[];

@@ -2,7 +2,7 @@
  * Small HTML tables for notebooks: plain inline HTML (no scripts, no CDN) so they render in Jupyter
  * and in the committed outputs alike.
  */
-import { getMetric, type MetricBlock, type ValueCI } from '../runs/metricsFile.js';
+import { getMetric, type StoredMetricBlock, type ValueCI } from '../runs/metricsFile.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -51,7 +51,7 @@ export const HEADLINE_METRICS: readonly [string, string][] = [
  * Accepts any metrics-block shape (eval's typed block or one read back from metrics.json).
  */
 export function metricRows(blocks: Record<string, object | undefined>, metrics = HEADLINE_METRICS): Record<string, string | number>[] {
-  return Object.entries(blocks).filter((e): e is [string, MetricBlock] => e[1] !== undefined).map(([name, b]) => {
+  return Object.entries(blocks).filter((e): e is [string, StoredMetricBlock] => e[1] !== undefined).map(([name, b]) => {
     const row: Record<string, string | number> = { name };
     for (const [path, title] of metrics) row[title] = fmtCI(getMetric(b, path));
     if (typeof b.n === 'number') row.n = b.n;

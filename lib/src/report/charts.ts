@@ -12,7 +12,7 @@ export interface CurveSeries<P> {
 }
 export interface PrPoint { recall: number; precision: number }
 export interface RocPoint { fpr: number; tpr: number }
-export interface ReliabilityBin {
+export interface ReliabilityPoint {
   /** Mean predicted probability in the bin. */
   predicted: number;
   /** Observed positive rate (weighted). */
@@ -104,7 +104,7 @@ export function rocCurveSvg(series: CurveSeries<RocPoint>[], opts: { markFpr?: n
 }
 
 /** Reliability on log axes: at 0.35% prevalence all the action is below 0.1, invisible on a linear axis. */
-export function reliabilitySvg(bins: ReliabilityBin[], opts: { title?: string } = {}): Promise<string> {
+export function reliabilitySvg(bins: ReliabilityPoint[], opts: { title?: string } = {}): Promise<string> {
   const values = bins.filter((b) => b.count > 0).map((b) => ({
     predicted: clampLog(b.predicted), observed: clampLog(b.observed), count: b.count,
     lo: clampLog(b.lo ?? b.observed), hi: clampLog(b.hi ?? b.observed),

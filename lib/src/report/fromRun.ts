@@ -1,4 +1,4 @@
-import { getMetric, blockPositives, type MetricBlock, type ValueCI } from '../runs/metricsFile.js';
+import { getMetric, blockPositives, type StoredMetricBlock, type ValueCI } from '../runs/metricsFile.js';
 import type { RunData } from '../runs/runFolder.js';
 import { standardCriteria } from './criteria.js';
 import type { Criterion, ModelRow, PolicySection, ReportInput, SliceRow, TestSection } from './types.js';
@@ -9,10 +9,10 @@ import type { Criterion, ModelRow, PolicySection, ReportInput, SliceRow, TestSec
  * audit, drift, latency...) come in `extras` and override what is derived here.
  */
 
-const vc = (b: MetricBlock | undefined, path: string): ValueCI | undefined => getMetric(b, path);
-const scalar = (b: MetricBlock | undefined, path: string): number | undefined => getMetric(b, path)?.value;
+const vc = (b: StoredMetricBlock | undefined, path: string): ValueCI | undefined => getMetric(b, path);
+const scalar = (b: StoredMetricBlock | undefined, path: string): number | undefined => getMetric(b, path)?.value;
 
-function rateMap(b: MetricBlock, key: 'recall_at_fpr' | 'precision_at_top'): Record<string, ValueCI> {
+function rateMap(b: StoredMetricBlock, key: 'recall_at_fpr' | 'precision_at_top'): Record<string, ValueCI> {
   const out: Record<string, ValueCI> = {};
   const raw = b[key];
   if (raw && typeof raw === 'object') for (const k of Object.keys(raw)) { const v = vc(b, `${key}.${k}`); if (v) out[k] = v; }
@@ -28,7 +28,7 @@ function targetsOf(run: RunData): PolicyTargets {
   return { minRecall: pick('minRecall'), maxFpr: pick('maxFpr'), minTopPrecision: pick('minTopPrecision'), topShare: pick('topShare') };
 }
 
-export function testSectionFromBlock(b: MetricBlock): TestSection {
+export function testSectionFromBlock(b: StoredMetricBlock): TestSection {
   return {
     n: typeof b.n === 'number' ? b.n : 0,
     positives: blockPositives(b),
@@ -38,7 +38,7 @@ export function testSectionFromBlock(b: MetricBlock): TestSection {
   };
 }
 
-function modelRow(name: string, b: MetricBlock, note?: string): ModelRow {
+function modelRow(name: string, b: StoredMetricBlock, note?: string): ModelRow {
   return { name, ap: vc(b, 'ap'), recallAt2Fpr: vc(b, 'recall_at_fpr.0.02'), top1Precision: vc(b, 'precision_at_top.0.01'), rocAuc: scalar(b, 'roc_auc'), ece: scalar(b, 'ece'), note };
 }
 

@@ -1,5 +1,5 @@
 import type { ValueCI } from '../runs/metricsFile.js';
-import type { AttentionRow, CurveSeries, PrPoint, ReliabilityBin, RocPoint, SweepPoint, WeekPoint } from './charts.js';
+import type { AttentionRow, CurveSeries, PrPoint, ReliabilityPoint, RocPoint, SweepPoint, WeekPoint } from './charts.js';
 import type { DriftReport } from '../monitor/types.js';
 
 /**
@@ -104,7 +104,7 @@ export interface CurvesSection {
 }
 
 export interface ReliabilitySection {
-  bins: ReliabilityBin[];
+  bins: ReliabilityPoint[];
   method?: string;
   ece?: number;
   /** Calibrators tried on the calibration window (the chosen one first). */

@@ -1,4 +1,4 @@
-import { getMetric, blockPositives, type MetricBlock, type ValueCI } from './metricsFile.js';
+import { getMetric, blockPositives, type StoredMetricBlock, type ValueCI } from './metricsFile.js';
 import { LOWER_IS_BETTER, gateConfigSchema, type GateConfig } from './config.js';
 import type { RunData } from './runFolder.js';
 import { drawsOf, type BootstrapFile } from './bootstrapFile.js';
@@ -61,7 +61,7 @@ function canPair(a: BootstrapFile | undefined, b: BootstrapFile | undefined): bo
 }
 
 function compareMetric(
-  A: RunData, B: RunData, blockA: MetricBlock | undefined, blockB: MetricBlock | undefined,
+  A: RunData, B: RunData, blockA: StoredMetricBlock | undefined, blockB: StoredMetricBlock | undefined,
   bootBlock: string, metric: string, slice: string, gated: boolean, gate: GateConfig,
 ): CompareRow {
   const a = getMetric(blockA, metric) ?? null;

@@ -10,7 +10,7 @@ export interface ValueCI {
  * One metrics block of `metrics.json` (CONTRACTS.md). Scalars may be plain numbers or
  * `{ value, ci }`; `recall_at_fpr` / `precision_at_top` are keyed by the rate as a string.
  */
-export interface MetricBlock {
+export interface StoredMetricBlock {
   n?: number;
   positives?: number;
   support?: number;
@@ -24,10 +24,10 @@ export interface MetricBlock {
 }
 
 export interface MetricsFile {
-  test: MetricBlock;
-  slices?: Record<string, MetricBlock>;
-  models?: Record<string, { test: MetricBlock }>;
-  oracle?: { test: MetricBlock };
+  test: StoredMetricBlock;
+  slices?: Record<string, StoredMetricBlock>;
+  models?: Record<string, { test: StoredMetricBlock }>;
+  oracle?: { test: StoredMetricBlock };
   [key: string]: unknown;
 }
 
@@ -40,7 +40,7 @@ function isCi(x: unknown): x is [number, number] {
  * the first segment plus the rest joined back. Accepts a plain number, `{ value, ci }`, or a
  * sibling `<key>_ci` array. Returns undefined when the metric is absent.
  */
-export function getMetric(block: MetricBlock | undefined, path: string): ValueCI | undefined {
+export function getMetric(block: StoredMetricBlock | undefined, path: string): ValueCI | undefined {
   if (!block) return undefined;
   const dot = path.indexOf('.');
   const head = dot < 0 ? path : path.slice(0, dot);
@@ -66,7 +66,7 @@ export function getMetric(block: MetricBlock | undefined, path: string): ValueCI
 }
 
 /** Positives in a block (slices carry `positives`; `support` is the row count). */
-export function blockPositives(block: MetricBlock | undefined): number {
+export function blockPositives(block: StoredMetricBlock | undefined): number {
   const p = block?.positives;
   return typeof p === 'number' && Number.isFinite(p) ? p : 0;
 }

@@ -1,5 +1,5 @@
 import { endianness } from 'node:os';
-import type { VideoTable } from '../data/table.js';
+import type { VideoScalars, VideoTable } from '../data/table.js';
 
 /**
  * Validation of scoring requests at the trust boundary: one JSON video in the dataset's field names
@@ -30,24 +30,12 @@ export interface RequestLimits {
 }
 
 /** One validated video (the request's fields, typed; embeddings flat row-major). */
-export interface ParsedVideo {
-  videoId: string;
-  creatorId: string;
-  uploadTs: number;
-  durationS: number;
-  country: string;
-  device: string;
-  accountAgeDays: number;
-  priorStrikes: number;
-  uploadHour: number;
+export interface ParsedVideo extends VideoScalars {
   frameTs: Float32Array;
   frameEmb: Float32Array;
   hasAudio: boolean;
   audioTs: Float32Array;
   audioEmb: Float32Array;
-  transcript: string | null;
-  asrConfidence: number;
-  language: string | null;
 }
 
 /** Fields a request may carry. Label columns are accepted (dataset dumps contain them) and ignored. */
