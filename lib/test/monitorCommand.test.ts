@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeVideoTable } from '../src/data/parquet.js';
 import { writeJsonAtomic } from '../src/util/atomic.js';
@@ -8,6 +8,10 @@ import { buildReference, REFERENCE_FILE } from '../src/monitor/drift.js';
 import { main } from '../src/cli/main.js';
 import { syntheticWeeks } from './fixtures/drift.js';
 import { block, tmpDir, writeFakeRun } from './fixtures/runs.js';
+import { makeRunFolder } from './helpers/servingFixture.js';
+import { fitPreprocessor } from '../src/features/preprocess.js';
+import { parseConfig } from '../src/config.js';
+import { scoreTableWithRun } from '../src/monitor/scoreWithRun.js';
 
 async function quietMain(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const log = console.log, error = console.error;
@@ -46,4 +50,34 @@ test('vigil monitor reads the run reference and a dataset, writes JSON and HTML,
   const missing = await quietMain(['monitor', '--run', noRef, '--data', data]);
   assert.equal(missing.code, 2);
   assert.match(missing.err, /reference\.json/);
+});
+
+test('vigil monitor scores the data with the run\'s own model when no --scores file is given', async () => {
+  const t = syntheticWeeks([{ n: 300 }, { n: 300 }, { n: 300, shifted: true }]);
+  const root = tmpDir('monitor-score');
+  const train = Array.from({ length: 600 }, (_, i) => i);
+  const fitted = fitPreprocessor(t, train, parseConfig({}).features);
+  const run = makeRunFolder({
+    seed: 9, preprocessor: fitted,
+    config: { metaDim: fitted.dims.meta, frameDim: fitted.dims.frame, audioDim: fitted.dims.audio, textDim: fitted.dims.text },
+  });
+  const all = await scoreTableWithRun(run.dir, t);
+  assert.ok(all.every((s) => s > 0 && s < 1));
+  writeJsonAtomic(join(run.dir, REFERENCE_FILE), buildReference(t, train, all));
+  const data = join(root, 'data');
+  await writeVideoTable(join(data, 'videos.parquet'), t);
+  const scoresFile = join(root, 'scores.jsonl');
+  writeFileSync(scoresFile, Array.from(all, (s, i) => JSON.stringify({ video_id: t.videoId[i], risk_score: s })).join('\n') + '\n');
+
+  const run1 = async (extra: string[]) => {
+    const out = join(root, `drift-${extra.join('')}.json`);
+    const r = await quietMain(['monitor', '--run', run.dir, '--data', data, '--out', out, ...extra]);
+    assert.equal(r.code, 0, r.out + r.err);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    return j.weeks.map((w: { features: { name: string; group: string; psi: number }[] }) => w.features.filter((f) => f.group === 'score'));
+  };
+  const own = await run1([]);
+  assert.ok(own.every((f: unknown[]) => f.length === 1), 'a score PSI every week');
+  assert.deepEqual(own, await run1(['--scores', scoresFile]), 'the same as passing those scores');
+  assert.ok((await run1(['--no-score'])).every((f: unknown[]) => f.length === 0));
 });

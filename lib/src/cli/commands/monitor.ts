@@ -8,6 +8,7 @@ import { readVideoTable } from '../../data/parquet.js';
 import { resolveRunDir } from '../../runs/runFolder.js';
 import { computeDrift, formatDrift, REFERENCE_FILE } from '../../monitor/drift.js';
 import { readScoresFile } from '../../monitor/scores.js';
+import { scoreTableWithRun } from '../../monitor/scoreWithRun.js';
 import type { DriftReference } from '../../monitor/types.js';
 import { renderReport } from '../../report/render.js';
 
@@ -15,14 +16,15 @@ export const monitorCommand: Command = {
   name: 'monitor',
   summary: 'Drift of new data against a run\'s training reference (PSI per feature, modality and score, by week)',
   usage: [
-    'Usage: vigil monitor --run RUN --data DIR [--out FILE] [--html FILE] [--scores FILE] [--min-rows N] [--fail-on warn|alert]',
+    'Usage: vigil monitor --run RUN --data DIR [--out FILE] [--html FILE] [--scores FILE | --no-score] [--min-rows N] [--fail-on warn|alert]',
     '',
     '  --run RUN        run folder (or run id under experiments/runs) holding reference.json',
     '  --data DIR       dataset folder (or videos.parquet) to monitor',
     '  --out FILE       write the drift report as JSON',
     '  --html FILE      write a self-contained HTML drift report',
-    '  --scores FILE    model scores for the data (JSONL of {video_id, risk_score}, as `vigil score` writes)',
-    '                   to add score PSI; every video needs a score',
+    '  --scores FILE    model scores for the data (JSONL of {video_id, risk_score}, as `vigil score` writes);',
+    '                   every video needs a score. Without it the run\'s own model scores the data (when the',
+    '                   run folder has one); --no-score leaves score PSI out',
     '  --min-rows N     weeks with fewer videos are shown but never alert (default 200)',
     '  --fail-on LEVEL  exit 1 when the overall level reaches warn or alert (default: always exit 0)',
     '',
@@ -30,7 +32,7 @@ export const monitorCommand: Command = {
   ].join('\n'),
   options: {
     run: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, html: { type: 'string' },
-    scores: { type: 'string' }, 'min-rows': { type: 'string' }, 'fail-on': { type: 'string' },
+    scores: { type: 'string' }, 'no-score': { type: 'boolean' }, 'min-rows': { type: 'string' }, 'fail-on': { type: 'string' },
   },
   async run(values) {
     const runDir = resolveRunDir(requireString(values, 'run', 'monitor'), 'experiments/runs');
@@ -45,7 +47,9 @@ export const monitorCommand: Command = {
     }
     // New data is often not labelled yet: labels are optional here (prevalence is shown when present).
     const table = await readVideoTable(data, { requireLabels: false });
-    const scores = typeof values.scores === 'string' ? readScoresFile(values.scores, table) : undefined;
+    const scores = typeof values.scores === 'string' ? readScoresFile(values.scores, table)
+      : values['no-score'] === true || !existsSync(join(runDir, 'model.onnx')) ? undefined
+      : await scoreTableWithRun(runDir, table);
     const report = computeDrift(ref, table, { scores, minRows: intOption(values, 'min-rows', 200) });
     console.log(formatDrift(report));
     if (typeof values.out === 'string') { writeJsonAtomic(values.out, report); console.log(`\nwrote ${values.out}`); }
