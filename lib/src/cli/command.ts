@@ -6,7 +6,6 @@ export type Options = NonNullable<ParseArgsConfig['options']>;
 /** One `vigil <name>` subcommand. */
 export interface Command {
   name: string;
-  summary: string;
   /** Usage line(s) and option descriptions shown by `--help`. */
   usage: string;
   options: Options;

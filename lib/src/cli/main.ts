@@ -21,15 +21,16 @@ export async function main(argv: string[]): Promise<number> {
     console.log(topHelp());
     return name ? 0 : 1;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     console.error(`vigil: unknown command '${name}'\n\n${topHelp()}`);
     return 2;
   }
+  const cmd = await entry.load();
   try {
     const { values, positionals } = parseCommandArgs(cmd, rest);
     if (values.help) {
-      console.log(`vigil ${cmd.name} — ${cmd.summary}\n\n${cmd.usage}`);
+      console.log(`vigil ${cmd.name} — ${entry.summary}\n\n${cmd.usage}`);
       return 0;
     }
     return await cmd.run(values as Record<string, string | boolean | string[] | undefined>, positionals);

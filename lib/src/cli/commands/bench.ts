@@ -12,7 +12,6 @@ import { DEFAULT_PYTHON } from '../../bench/peers.js';
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'benchmark suite: quality vs XGBoost / scikit-learn / the oracle, and speed (training, split, serving, extraction)',
   usage: [
     'Usage: vigil bench [--preset bench|default|tiny] [--only quality,speed,e2e] [--out DIR] [--seed N]',
     '                   [--config CONFIG.json] [--set k=v ...] [--python PATH] [--no-peers] [--variants LIST]',

@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 
 export const compareCommand: Command = {
   name: 'compare',
-  summary: 'Compare a candidate run against a baseline with CIs; exit 1 when it fails the promotion gate',
   usage: [
     'Usage: vigil compare RUN_A RUN_B [--dir DIR] [--gate GATE.json] [--json]',
     '',

@@ -48,7 +48,6 @@ const fmt = (v: MetricValue) => (v.value === null ? 'n/a' : `${v.value.toFixed(4
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
-  summary: 'metrics with group-bootstrap CIs and an ALLOW/QUEUE/BLOCK policy for a file of scores',
   usage: [
     'Usage: vigil evaluate SCORES.jsonl [--config CONFIG.json] [--set key=value]...',
     '                      [--metrics-out FILE] [--policy-out FILE] [--sweep-out FILE]',

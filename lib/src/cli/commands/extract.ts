@@ -7,7 +7,6 @@ import type { VisualLayer } from '../../extract/visualEncoder.js';
 
 export const extractCommand: Command = {
   name: 'extract',
-  summary: 'real media → dataset features (1 FPS frame embeddings, VAD audio segments, transcript)',
   usage: [
     'Usage: vigil extract VIDEO_OR_FRAME_FOLDER... --out DIR [--transcripts DIR] [--metadata FILE] [--labels FILE]',
     '',

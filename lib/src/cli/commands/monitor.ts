@@ -14,7 +14,6 @@ import { renderReport } from '../../report/render.js';
 
 export const monitorCommand: Command = {
   name: 'monitor',
-  summary: 'Drift of new data against a run\'s training reference (PSI per feature, modality and score, by week)',
   usage: [
     'Usage: vigil monitor --run RUN --data DIR [--out FILE] [--html FILE] [--scores FILE | --no-score] [--min-rows N] [--fail-on warn|alert]',
     '',

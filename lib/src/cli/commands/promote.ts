@@ -6,7 +6,6 @@ import { basename } from 'node:path';
 
 export const promoteCommand: Command = {
   name: 'promote',
-  summary: 'Promote a run (gated against the current one) or roll back to the previous one',
   usage: [
     'Usage: vigil promote RUN [--dir DIR] [--force]',
     '       vigil promote --rollback [--dir DIR]',

@@ -10,7 +10,6 @@ import type { ReportInput } from '../../report/types.js';
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'Re-render a run\'s report (HTML + Markdown) and the reports index',
   usage: [
     'Usage: vigil report [RUN] [--dir DIR] [--reports DIR] [--out DIR]',
     '',

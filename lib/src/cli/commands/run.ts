@@ -7,7 +7,6 @@ import { VigilError } from '../../util/errors.js';
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'One experiment end to end (split → train → calibrate → policy → export → serving check → report)',
   usage: [
     'Usage: vigil run CONFIG.json [--data DIR] [--out DIR] [--set key.path=value ...] [--id RUN_ID]',
     '',

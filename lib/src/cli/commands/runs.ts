@@ -23,7 +23,6 @@ export function formatRunList(runs: RunSummary[], promoted: string | null): stri
 
 export const runsCommand: Command = {
   name: 'runs',
-  summary: 'List complete experiment runs with their headline metrics',
   usage: [
     'Usage: vigil runs [--dir DIR] [--json] [--clean]',
     '',

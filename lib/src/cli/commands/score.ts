@@ -13,7 +13,6 @@ import { VigilError } from '../../util/errors.js';
 
 export const scoreCommand: Command = {
   name: 'score',
-  summary: 'Score a JSONL file of videos with a run folder (same code path as the server)',
   usage: [
     'Usage: vigil score --run RUN_DIR IN.jsonl [OUT.jsonl] [--threads N] [--batch N]',
     '       vigil score --run RUN_DIR --video CLIP.mp4 [--transcript T.json]',

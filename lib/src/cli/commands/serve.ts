@@ -8,7 +8,6 @@ import { VigilError } from '../../util/errors.js';
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'HTTP scoring server for a run folder (onnxruntime on CPU)',
   usage: [
     'Usage: vigil serve --run RUN_DIR [--port N] [--host ADDR] [--threads N] [--max-body-mb N] [--max-batch N]',
     '',

@@ -12,7 +12,6 @@ const presetLines = Object.values(PRESETS)
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  summary: 'generate the StreamShare-like dataset (videos.parquet, truth.parquet, profile.json)',
   usage: `Usage: vigil simulate --preset tiny|default|bench [--seed N] [--uploads N] --out DIR [--check]
 
   --preset NAME   dataset size (default: default)

@@ -13,7 +13,6 @@ import { info } from '../../util/progress.js';
 
 export const splitCommand: Command = {
   name: 'split',
-  summary: 'leakage-safe split: near-duplicate groups, recent-time holdout with purge, CV folds',
   usage: [
     'Usage: vigil split --data DIR --out SPLIT.parquet [--config CONFIG.json] [--seed N] [--set split.key=value ...]',
     '',

@@ -9,7 +9,6 @@ const DEFAULT_CONFIG = 'experiments/default.json';
 
 export const startCommand: Command = {
   name: 'start',
-  summary: 'The main job (npm start): the default experiment on the default dataset, simulated if missing',
   usage: [
     'Usage: vigil start [--set key.path=value ...]',
     '',
