@@ -73,7 +73,7 @@ export interface QualityOptions {
   peerTimeoutMs?: number;
 }
 
-export const BENCH_VARIANTS = ['fusion', 'tower:meta', 'tower:visual', 'tower:audio', 'tower:text', 'cart', 'logistic'];
+export const BENCH_VARIANTS = ['fusion', 'fusion:mean', 'tower:meta', 'tower:visual', 'tower:audio', 'tower:text', 'cart', 'logistic'];
 
 const LABELS: Record<string, string> = {
   fusion: 'Vigil late fusion (attention, MLP head)', 'fusion:mean': 'Vigil fusion, mean pooling', 'fusion:no_noise': 'Vigil fusion, no label-noise handling',

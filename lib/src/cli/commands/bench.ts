@@ -9,6 +9,7 @@ import { loadConfig } from '../../config.js';
 import { getPreset } from '../../simulate/presets.js';
 import { parseSections, runBench } from '../../bench/runBench.js';
 import { DEFAULT_PYTHON } from '../../bench/peers.js';
+import { BENCH_VARIANTS } from '../../bench/quality.js';
 
 export const benchCommand: Command = {
   name: 'bench',
@@ -29,8 +30,8 @@ export const benchCommand: Command = {
     `  --python PATH   interpreter for the XGBoost and scikit-learn peers (default: ${DEFAULT_PYTHON});`,
     '                  a missing interpreter or package skips that peer with a message',
     '  --no-peers      do not export features or run the Python peers',
-    '  --variants LIST in-repo models for the quality table (default: fusion,tower:meta,tower:visual,',
-    '                  tower:audio,tower:text,cart,logistic; any name of model/compare.ts VARIANTS)',
+    '  --variants LIST in-repo models for the quality table (any name of model/compare.ts VARIANTS; default',
+    `                  ${BENCH_VARIANTS.join(',')})`,
     '  --quick         fewer repetitions in the speed section',
     '  --work DIR      keep the scratch files (dataset, exported features, peer outputs) in DIR',
     '  --render FILE   only re-render FILE (a results .json) as markdown next to it, and print it',
