@@ -65,6 +65,12 @@ test('where Vigil loses: beaten models named per metric, with whether the interv
   assert.equal(s[0], "AP: XGBoost 0.450 [0.400, 0.500] beats Vigil's 0.300 [0.250, 0.350] — the intervals do not overlap: a clear loss. Also ahead on the point estimate: LR.");
   assert.equal(s[1], 'Gap to the oracle: AP 0.300 vs 0.600 (50% of the ceiling).');
   assert.equal(s[2], 'Training time: XGBoost fits in 20 s vs 100 s for Vigil (5.00× slower).');
+  const sameInfo = (ap: [number, number, number]) => whereVigilLoses([...rows, row('Vigil mean', 'vigil', ap, { variant: 'fusion:mean' })])
+    .find((l) => l.startsWith('Same information'));
+  assert.equal(sameInfo([0.40, 0.35, 0.46]), "Same information as the peers: Vigil mean AP 0.400 [0.350, 0.460] vs XGBoost 0.450 [0.400, 0.500] — the 95% intervals overlap: on the same information the learners are not separated.");
+  assert.match(sameInfo([0.20, 0.15, 0.25])!, /XGBoost 0\.450 .* a clear loss for Vigil\.$/);
+  assert.match(sameInfo([0.60, 0.55, 0.65])!, /in Vigil's favour\.$/);
+  assert.equal(whereVigilLoses(rows).find((l) => l.startsWith('Same information')), undefined, 'no mean-pooling row, no statement');
   const win = whereVigilLoses([row('Vigil', 'vigil', [0.5, 0.4, 0.6]), row('CART', 'baseline', [0.1, 0.05, 0.15])]);
   assert.deepEqual(win, ['No non-oracle model beats the fusion model on any metric in this run.']);
   assert.deepEqual(whereVigilLoses([row('CART', 'baseline', [0.1, 0.05, 0.15])]), ['The fusion model did not run, so there is nothing to compare.']);

@@ -26,6 +26,8 @@ import { machineInfo, type MachineInfo } from './machine.js';
  */
 export interface QualityRow {
   model: string;
+  /** The model/compare.ts variant name of an in-repo row (`fusion`, `fusion:mean`, `cart`...). */
+  variant?: string;
   kind: 'vigil' | 'baseline' | 'peer' | 'oracle';
   status: 'ok' | 'skipped' | 'failed';
   reason?: string;
@@ -161,7 +163,7 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     const usesNoise = noise !== undefined && (v.startsWith('fusion') || v.startsWith('tower:')) && v !== 'fusion:no_noise';
     const { block: _b, ...metrics } = scoreRow(scores, ctx);
     out.push({
-      model: LABELS[v] ?? v, kind: v.startsWith('fusion') ? 'vigil' : 'baseline', status: 'ok', ...metrics,
+      model: LABELS[v] ?? v, variant: v, kind: v.startsWith('fusion') ? 'vigil' : 'baseline', status: 'ok', ...metrics,
       trainSeconds: seconds + (usesNoise ? noiseS : 0), note,
     });
     info(`bench quality: ${v}: AP ${metrics.ap?.value?.toFixed(4)} R@2%FPR ${metrics.recallAt2Fpr?.value?.toFixed(3)} (${seconds.toFixed(1)} s)`);

@@ -57,6 +57,15 @@ export function whereVigilLoses(rows: QualityRow[], vigilName?: string): string[
   if (oracle?.ap?.value != null && vigil.ap?.value != null) {
     out.push(`Gap to the oracle: AP ${vigil.ap.value.toFixed(3)} vs ${oracle.ap.value.toFixed(3)} (${((vigil.ap.value / oracle.ap.value) * 100).toFixed(0)}% of the ceiling).`);
   }
+  // The learner alone: Vigil with mean pooling reads what the peers read (mean-pooled sequences).
+  const same = rows.find((r) => r.variant === 'fusion:mean' && r.status === 'ok');
+  const bestPeer = rows.filter((r) => r.kind === 'peer' && r.status === 'ok' && r.ap?.value != null).sort((a, b) => (b.ap!.value as number) - (a.ap!.value as number))[0];
+  if (same?.ap?.value != null && bestPeer) {
+    const a = same.ap, b = bestPeer.ap as MetricValue;
+    const verdict = overlap(a, b) ? 'the 95% intervals overlap: on the same information the learners are not separated'
+      : (a.value as number) > (b.value as number) ? 'the intervals separate in Vigil\'s favour' : 'the intervals separate: a clear loss for Vigil';
+    out.push(`Same information as the peers: ${same.model} AP ${fmtMetric(a)} vs ${bestPeer.model} ${fmtMetric(b)} — ${verdict}.`);
+  }
   const fastest = rows.filter((r) => r.status === 'ok' && r.kind !== 'oracle' && r.trainSeconds !== null && r !== vigil && r.kind === 'peer')
     .sort((a, b) => (a.trainSeconds as number) - (b.trainSeconds as number))[0];
   if (fastest && vigil.trainSeconds !== null && fastest.trainSeconds! < vigil.trainSeconds) {
