@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fitPreprocessor, transform, preprocessorFromJSON } from '../src/features/preprocess.js';
+import { fitPreprocessor, transform, preprocessorFromJSON, preprocessorSha } from '../src/features/preprocess.js';
 import { featuresConfigSchema } from '../src/features/config.js';
 import { keptItems } from '../src/features/sequence.js';
 import { pooledFeatures } from '../src/features/pooled.js';
@@ -82,12 +82,21 @@ test('text: hashed TF-IDF matches a hand computation and is deterministic', asyn
   const D = f.dims.text;
   const at = (row: number, gram: string) => b.text[row * D + hashBucket(gram, 65536)];
   // N = 2 transcripts. df(w:a) = df(c: a ) = 2 → idf 1; df(b:a b) = df(w:b) = df(c: b ) = 1 → idf ln(3/2)+1.
-  assert.ok(Math.abs(at(0, 'w:a') - Math.SQRT1_2) < 1e-6);
-  assert.ok(Math.abs(at(0, 'c: a ') - Math.SQRT1_2) < 1e-6);
+  // Scaled to unit RMS over the non-zero buckets: row 0 has 2 equal terms → 1 each.
+  assert.ok(Math.abs(at(0, 'w:a') - 1) < 1e-6);
+  assert.ok(Math.abs(at(0, 'c: a ') - 1) < 1e-6);
   const hi = Math.log(1.5) + 1;
-  const norm = Math.sqrt(2 + 3 * hi * hi);
-  assert.ok(Math.abs(at(1, 'w:a') - 1 / norm) < 1e-6);
-  assert.ok(Math.abs(at(1, 'b:a b') - hi / norm) < 1e-6);
+  const rms = Math.sqrt((2 + 3 * hi * hi) / 5); // row 1: 5 terms, two with idf 1, three with idf hi
+  assert.ok(Math.abs(at(1, 'w:a') - 1 / rms) < 1e-6);
+  assert.ok(Math.abs(at(1, 'b:a b') - hi / rms) < 1e-6);
+  // A version-1 preprocessor (saved before the RMS scaling) keeps its unit-L2 text vectors.
+  const { scale: _s, ...textV1 } = f.text;
+  const bodyV1 = { ...f, version: 1, text: textV1 } as Record<string, unknown>;
+  delete bodyV1.sha;
+  const v1 = preprocessorFromJSON({ ...bodyV1, sha: preprocessorSha(bodyV1 as never) });
+  const b1 = transform(v1, t, [0, 1]);
+  assert.ok(Math.abs(b1.text[hashBucket('w:a', 65536)] - Math.SQRT1_2) < 1e-6);
+  assert.ok(Math.abs(b1.text[D + hashBucket('b:a b', 65536)] - hi / Math.sqrt(2 + 3 * hi * hi)) < 1e-6);
   // After the hashed block: asr confidence, then language one-hot (en, OTHER, NONE).
   assert.ok(Math.abs(b.text[65536] - 0.9) < 1e-6);
   assert.deepEqual(Array.from(b.text.subarray(65537, 65540)), [1, 0, 0]);

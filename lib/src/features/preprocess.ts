@@ -10,7 +10,12 @@ import { fillSequence, fitSequenceScaler, paddedLength, type FittedSequenceScale
  * The ONE preprocessing path: fitted on train rows only, serialised as plain JSON, and reused
  * verbatim by training, evaluation, export parity tests and serving.
  */
-export const PREPROCESSOR_VERSION = 1;
+/**
+ * 2: the hashed text block is scaled to unit RMS over its non-zero terms (textFeaturizer.ts). Version 1
+ * files (unit L2 norm) still load and keep their scaling.
+ */
+export const PREPROCESSOR_VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
 
 export interface FittedPreprocessor {
   version: number;
@@ -82,8 +87,8 @@ export function fitPreprocessor(table: VideoTable, trainRows: ArrayLike<number>,
 /** Load a serialised preprocessor, checking its version and integrity. */
 export function preprocessorFromJSON(json: unknown): FittedPreprocessor {
   const p = json as FittedPreprocessor;
-  if (!p || typeof p !== 'object' || p.version !== PREPROCESSOR_VERSION) {
-    throw new VigilError(`'preprocessor.version': expected ${PREPROCESSOR_VERSION}, got ${String((p as { version?: unknown })?.version)}`, { field: 'preprocessor.version' });
+  if (!p || typeof p !== 'object' || !READABLE_VERSIONS.includes(p.version)) {
+    throw new VigilError(`'preprocessor.version': expected one of ${READABLE_VERSIONS.join(', ')}, got ${String((p as { version?: unknown })?.version)}`, { field: 'preprocessor.version' });
   }
   if (preprocessorSha(p) !== p.sha) throw new VigilError("'preprocessor.sha': content does not match its sha256 (edited or corrupted)", { field: 'preprocessor.sha' });
   return p;

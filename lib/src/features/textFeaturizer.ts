@@ -4,7 +4,11 @@ import { frequentLevels } from './metaEncoder.js';
 import type { FeaturesConfig } from './config.js';
 
 /**
- * Transcript featurizer: hashed word 1–2-grams and character 3–5-grams with TF-IDF, L2-normalised.
+ * Transcript featurizer: hashed word 1–2-grams and character 3–5-grams with TF-IDF, scaled to unit
+ * RMS over the transcript's non-zero buckets (each present term is O(1), like the standardised
+ * embeddings). Unit L2 norm — the version-1 scaling — made every entry ~0.05 for a typical
+ * transcript, so an Adam step moved the text tower's output ~20× less than the other towers' and it
+ * learned almost nothing (docs/training.md).
  * Hashing needs no vocabulary, so it works for any language and script; character n-grams keep a
  * misrecognised word (ASR noise) close to the right one. The IDF is fitted on train transcripts only.
  * After the hashed block come ASR confidence (missing → 0) and a language one-hot.
@@ -15,6 +19,8 @@ export interface FittedTextFeaturizer {
   idf: number[];
   languageLevels: string[];
   names: string[];
+  /** How the hashed block is scaled: `rms` (unit RMS over non-zero buckets); absent = unit L2 norm (version 1). */
+  scale?: 'rms';
 }
 
 /** A sparse hashed term-frequency vector: bucket → sublinear tf (1 + ln count). */
@@ -81,7 +87,7 @@ export function fitTextFeaturizer(table: VideoTable, trainRows: ArrayLike<number
     'asr_confidence',
     ...languageLevels.map((l) => `language=${l}`), 'language=OTHER', 'language=NONE',
   ];
-  return { buckets, idf, languageLevels, names };
+  return { buckets, idf, languageLevels, names, scale: 'rms' };
 }
 
 export function textDim(f: FittedTextFeaturizer): number {
@@ -103,7 +109,7 @@ export function encodeText(f: FittedTextFeaturizer, table: VideoTable, row: numb
     norm += x * x;
   }
   if (norm > 0) {
-    const s = 1 / Math.sqrt(norm);
+    const s = (f.scale === 'rms' ? Math.sqrt(v.idx.length) : 1) / Math.sqrt(norm);
     for (let k = 0; k < v.idx.length; k++) out[offset + v.idx[k]] *= s;
   }
   let p = offset + f.buckets;
