@@ -82,15 +82,18 @@ test('text: hashed TF-IDF matches a hand computation and is deterministic', asyn
   const D = f.dims.text;
   const at = (row: number, gram: string) => b.text[row * D + hashBucket(gram, 65536)];
   // N = 2 transcripts. df(w:a) = df(c: a ) = 2 → idf 1; df(b:a b) = df(w:b) = df(c: b ) = 1 → idf ln(3/2)+1.
-  // Scaled to unit RMS over the non-zero buckets: row 0 has 2 equal terms → 1 each.
-  assert.ok(Math.abs(at(0, 'w:a') - 1) < 1e-6);
-  assert.ok(Math.abs(at(0, 'c: a ') - 1) < 1e-6);
+  // L2-normalised, times termScale = √(mean non-zero buckets) = √((2 + 5) / 2) over the two train transcripts.
+  const c = Math.sqrt(3.5);
+  assert.ok(Math.abs(f.text.termScale! - Math.round(c * 1000) / 1000) < 1e-12);
+  const k = f.text.termScale!;
+  assert.ok(Math.abs(at(0, 'w:a') - k * Math.SQRT1_2) < 1e-6);
+  assert.ok(Math.abs(at(0, 'c: a ') - k * Math.SQRT1_2) < 1e-6);
   const hi = Math.log(1.5) + 1;
-  const rms = Math.sqrt((2 + 3 * hi * hi) / 5); // row 1: 5 terms, two with idf 1, three with idf hi
-  assert.ok(Math.abs(at(1, 'w:a') - 1 / rms) < 1e-6);
-  assert.ok(Math.abs(at(1, 'b:a b') - hi / rms) < 1e-6);
-  // A version-1 preprocessor (saved before the RMS scaling) keeps its unit-L2 text vectors.
-  const { scale: _s, ...textV1 } = f.text;
+  const norm = Math.sqrt(2 + 3 * hi * hi);
+  assert.ok(Math.abs(at(1, 'w:a') - k / norm) < 1e-6);
+  assert.ok(Math.abs(at(1, 'b:a b') - (k * hi) / norm) < 1e-6);
+  // A version-1 preprocessor (saved before the factor) keeps its unit-L2 text vectors.
+  const { termScale: _s, ...textV1 } = f.text;
   const bodyV1 = { ...f, version: 1, text: textV1 } as Record<string, unknown>;
   delete bodyV1.sha;
   const v1 = preprocessorFromJSON({ ...bodyV1, sha: preprocessorSha(bodyV1 as never) });

@@ -11,8 +11,8 @@ import { fillSequence, fitSequenceScaler, paddedLength, type FittedSequenceScale
  * verbatim by training, evaluation, export parity tests and serving.
  */
 /**
- * 2: the hashed text block is scaled to unit RMS over its non-zero terms (textFeaturizer.ts). Version 1
- * files (unit L2 norm) still load and keep their scaling.
+ * 2: the L2-normalised hashed text block is multiplied by a fitted `termScale` (textFeaturizer.ts).
+ * Version-1 files (no factor) still load and keep their scaling.
  */
 export const PREPROCESSOR_VERSION = 2;
 const READABLE_VERSIONS = [1, 2];

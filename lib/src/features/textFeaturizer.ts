@@ -4,11 +4,12 @@ import { frequentLevels } from './metaEncoder.js';
 import type { FeaturesConfig } from './config.js';
 
 /**
- * Transcript featurizer: hashed word 1–2-grams and character 3–5-grams with TF-IDF, scaled to unit
- * RMS over the transcript's non-zero buckets (each present term is O(1), like the standardised
- * embeddings). Unit L2 norm — the version-1 scaling — made every entry ~0.05 for a typical
- * transcript, so an Adam step moved the text tower's output ~20× less than the other towers' and it
- * learned almost nothing (docs/training.md).
+ * Transcript featurizer: hashed word 1–2-grams and character 3–5-grams with TF-IDF, L2-normalised and
+ * then multiplied by one constant fitted on the training transcripts, √(mean non-zero buckets), so a
+ * typical present term is O(1) like the standardised embeddings. Without it (version 1) entries were
+ * ~0.05 and an Adam step moved the text tower's output ~20× less than the other towers': it learned
+ * almost nothing (docs/training.md). A constant keeps the L2 profile that linear models on the
+ * pooled features rely on (they standardise columns, so it is a no-op for them).
  * Hashing needs no vocabulary, so it works for any language and script; character n-grams keep a
  * misrecognised word (ASR noise) close to the right one. The IDF is fitted on train transcripts only.
  * After the hashed block come ASR confidence (missing → 0) and a language one-hot.
@@ -19,8 +20,8 @@ export interface FittedTextFeaturizer {
   idf: number[];
   languageLevels: string[];
   names: string[];
-  /** How the hashed block is scaled: `rms` (unit RMS over non-zero buckets); absent = unit L2 norm (version 1). */
-  scale?: 'rms';
+  /** Factor on the L2-normalised hashed block: √(mean non-zero buckets of a train transcript); absent = 1 (version 1). */
+  termScale?: number;
 }
 
 /** A sparse hashed term-frequency vector: bucket → sublinear tf (1 + ln count). */
@@ -73,13 +74,17 @@ export function hasTranscript(table: VideoTable, row: number): boolean {
 export function fitTextFeaturizer(table: VideoTable, trainRows: ArrayLike<number>, cfg: FeaturesConfig): FittedTextFeaturizer {
   const buckets = cfg.textBuckets;
   const df = new Float64Array(buckets);
-  let n = 0;
+  let n = 0, nonZero = 0;
   for (let k = 0; k < trainRows.length; k++) {
     const t = table.transcript[trainRows[k]];
     if (t === null) continue;
     n++;
-    for (const b of hashedTf(t, buckets).idx) df[b]++;
+    const idx = hashedTf(t, buckets).idx;
+    nonZero += idx.length;
+    for (const b of idx) df[b]++;
   }
+  // Rounded so the fitted JSON is stable to read; 1 when there is no training transcript.
+  const termScale = n > 0 && nonZero > 0 ? Math.round(Math.sqrt(nonZero / n) * 1000) / 1000 : 1;
   const idf = Array.from(df, (d) => Math.log((1 + n) / (1 + d)) + 1);
   const languageLevels = frequentLevels(table.language, trainRows, cfg.minLevelCount);
   const names = [
@@ -87,7 +92,7 @@ export function fitTextFeaturizer(table: VideoTable, trainRows: ArrayLike<number
     'asr_confidence',
     ...languageLevels.map((l) => `language=${l}`), 'language=OTHER', 'language=NONE',
   ];
-  return { buckets, idf, languageLevels, names, scale: 'rms' };
+  return { buckets, idf, languageLevels, names, termScale };
 }
 
 export function textDim(f: FittedTextFeaturizer): number {
@@ -109,7 +114,7 @@ export function encodeText(f: FittedTextFeaturizer, table: VideoTable, row: numb
     norm += x * x;
   }
   if (norm > 0) {
-    const s = (f.scale === 'rms' ? Math.sqrt(v.idx.length) : 1) / Math.sqrt(norm);
+    const s = (f.termScale ?? 1) / Math.sqrt(norm);
     for (let k = 0; k < v.idx.length; k++) out[offset + v.idx[k]] *= s;
   }
   let p = offset + f.buckets;
