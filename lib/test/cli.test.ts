@@ -1,15 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commands } from '../src/cli/commands/index.js';
-import { main } from '../src/cli/main.js';
-
-async function captured(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const log = console.log, error = console.error;
-  let out = '', err = '';
-  console.log = (...x: unknown[]) => { out += x.join(' ') + '\n'; };
-  console.error = (...x: unknown[]) => { err += x.join(' ') + '\n'; };
-  try { return { code: await main(argv), out, err }; } finally { console.log = log; console.error = error; }
-}
+import { runCli as captured } from './helpers/runCli.js';
 
 test('every listed command loads a command of that name, and its --help prints the summary and usage', async () => {
   assert.equal(new Set(commands.map((c) => c.name)).size, commands.length, 'unique names');

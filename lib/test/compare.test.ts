@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { compareRuns, pairedDeltaCi, formatComparison } from '../src/runs/compare.js';
 import { readRun } from '../src/runs/runFolder.js';
 import { promoteRun, rollbackPromotion, currentPromoted } from '../src/runs/promote.js';
-import { main } from '../src/cli/main.js';
+import { runCli as captureMain } from './helpers/runCli.js';
 import { createRng } from '../src/util/rng.js';
 import { VigilError } from '../src/util/errors.js';
 import { block, tmpDir, writeFakeRun } from './fixtures/runs.js';
@@ -17,17 +17,6 @@ async function twoRuns(candidate: Parameters<typeof writeFakeRun>[1]['test'], sl
   await writeFakeRun(runs, { id: 'base', createdAt: '2026-11-01T00:00:00Z', test: block(0.45, 0.82, 0.03), slices: SLICES_OK });
   await writeFakeRun(runs, { id: 'cand', createdAt: '2026-11-02T00:00:00Z', test: candidate, slices });
   return { runs, a: readRun(join(runs, 'base')), b: readRun(join(runs, 'cand')) };
-}
-
-async function captureMain(argv: string[]): Promise<{ code: number; out: string }> {
-  const orig = console.log;
-  let out = '';
-  console.log = (...x: unknown[]) => { out += x.join(' ') + '\n'; };
-  try {
-    return { code: await main(argv), out };
-  } finally {
-    console.log = orig;
-  }
 }
 
 test('a deliberately worse candidate fails the gate and the CLI exits non-zero', async () => {

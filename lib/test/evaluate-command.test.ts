@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/runCli.js';
 import { readScoredJsonl } from '../src/cli/commands/evaluate.js';
 import { createRng } from '../src/util/rng.js';
 import { VigilError } from '../src/util/errors.js';
@@ -19,14 +19,9 @@ test('vigil evaluate writes the metric block, policy.json and the sweep', async 
   }
   const file = join(dir, 'scores.jsonl');
   writeFileSync(file, lines.join('\n') + '\n');
-  const log = console.log;
-  const out: string[] = [];
-  console.log = (...a: unknown[]) => { out.push(a.join(' ')); };
-  let code: number;
-  try {
-    code = await main(['evaluate', file, '--set', 'eval.bootstrap=30', '--set', 'policy.bootstrap=30',
-      '--metrics-out', join(dir, 'm.json'), '--policy-out', join(dir, 'p.json'), '--sweep-out', join(dir, 's.json')]);
-  } finally { console.log = log; }
+  const { code, out: printed } = await runCli(['evaluate', file, '--set', 'eval.bootstrap=30', '--set', 'policy.bootstrap=30',
+    '--metrics-out', join(dir, 'm.json'), '--policy-out', join(dir, 'p.json'), '--sweep-out', join(dir, 's.json')]);
+  const out = printed.split('\n');
   assert.equal(code, 0);
   const m = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8'));
   assert.equal(m.n, 600);

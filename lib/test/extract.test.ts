@@ -18,7 +18,7 @@ import { frameCount, audioCount, type VideoTable } from '../src/data/table.js';
 import { setQuiet } from '../src/util/progress.js';
 import { fitPreprocessor } from '../src/features/preprocess.js';
 import { parseConfig } from '../src/config.js';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/runCli.js';
 import { loadRunFolder } from '../src/serve/runFolder.js';
 import { loadFittedPreprocessor } from '../src/serve/fittedPreprocessing.js';
 import { tableRowToVideo } from '../src/serve/request.js';
@@ -225,13 +225,9 @@ test('score --video: a run trained on extracted features scores a raw clip end t
   writeJsonAtomic(manifestPath, { ...JSON.parse(readFileSync(manifestPath, 'utf8')), extractor: ex.id });
   const id = ESPEAK ? 'speech' : 'tone';
   const args = ['score', '--run', run.dir, '--video', join(media, `${id}.mp4`), ...(ESPEAK ? ['--transcript', join(root, 'asr', 'speech.json')] : [])];
-  const printed: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => { printed.push(a.join(' ')); };
-  let code: number;
-  try { code = await main(args); } finally { console.log = log; }
-  assert.equal(code, 0);
-  const res = JSON.parse(printed.join('\n')) as { video_id: string; risk_score: number; action: string; reason_codes: string[] };
+  const { code, out, err } = await runCli(args);
+  assert.equal(code, 0, err);
+  const res = JSON.parse(out) as { video_id: string; risk_score: number; action: string; reason_codes: string[] };
   assert.equal(res.video_id, id);
   assert.ok(res.risk_score > 0 && res.risk_score < 1, `risk ${res.risk_score}`);
   assert.ok(['ALLOW', 'QUEUE', 'BLOCK'].includes(res.action));

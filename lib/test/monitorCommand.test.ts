@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { writeVideoTable } from '../src/data/parquet.js';
 import { writeJsonAtomic } from '../src/util/atomic.js';
 import { buildReference, REFERENCE_FILE } from '../src/monitor/drift.js';
-import { main } from '../src/cli/main.js';
 import { syntheticWeeks } from './fixtures/drift.js';
 import { block, tmpDir, writeFakeRun } from './fixtures/runs.js';
 import { makeRunFolder } from './helpers/servingFixture.js';
@@ -13,13 +12,7 @@ import { fitPreprocessor } from '../src/features/preprocess.js';
 import { parseConfig } from '../src/config.js';
 import { scoreTableWithRun } from '../src/monitor/scoreWithRun.js';
 
-async function quietMain(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const log = console.log, error = console.error;
-  let out = '', err = '';
-  console.log = (...x: unknown[]) => { out += x.join(' ') + '\n'; };
-  console.error = (...x: unknown[]) => { err += x.join(' ') + '\n'; };
-  try { return { code: await main(argv), out, err }; } finally { console.log = log; console.error = error; }
-}
+import { runCli as quietMain } from './helpers/runCli.js';
 
 test('vigil monitor reads the run reference and a dataset, writes JSON and HTML, and can fail on alert', async () => {
   const t = syntheticWeeks([{ n: 600 }, { n: 600 }, { n: 600 }, { n: 600, shifted: true }]);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../src/util/atomic.js';
 import { writeRunFolder, readRun } from '../src/runs/runFolder.js';
 import { reportInputFromRun } from '../src/report/fromRun.js';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/runCli.js';
 import { tmpDir } from './fixtures/runs.js';
 
 const mv = (value: number | null, lo?: number, hi?: number) => ({ value, ci: lo === undefined ? null : [lo, hi] });
@@ -61,11 +61,7 @@ test('vigil report re-renders into reports/<run>/ and rebuilds the index without
   const runs = join(root, 'runs');
   const dir = await stageShapedRun(runs);
   const before = readdirSync(dir).sort();
-  const log = console.log;
-  let out = '';
-  console.log = (...x: unknown[]) => { out += x.join(' ') + '\n'; };
-  let code: number;
-  try { code = await main(['report', 'r1', '--dir', runs, '--reports', join(root, 'reports')]); } finally { console.log = log; }
+  const { code, out } = await runCli(['report', 'r1', '--dir', runs, '--reports', join(root, 'reports')]);
   assert.equal(code, 0, out);
   assert.deepEqual(readdirSync(dir).sort(), before);
   const md = readFileSync(join(root, 'reports', 'r1', 'report.md'), 'utf8');
