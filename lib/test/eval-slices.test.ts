@@ -93,7 +93,7 @@ test('slice blocks: support, too-small flag, empty slice marked with nulls not N
   const slices = defineSlices(t, all, { coldStartDays: 30, longVideoFrames: 60, spikeCountries: [] });
   const scores = [0.9, 0.2, 0.3, 0.6, 0.1, 0.4, 0.8, 0.05];
   const labels = Array.from(t.harmful);
-  const res = evaluateSlices(slices, scores, labels, t.weight, [1, 2, 3, 4, 5, 6, 7, 8], { bootstrap: 20, minSlicePositives: 2 });
+  const res = evaluateSlices(slices, scores, labels, t.weight, [1, 2, 3, 4, 5, 6, 7, 8], { bootstrap: 20, minSlicePositives: 2 }).blocks;
   assert.equal(res.spike_regions.empty, true);
   assert.equal(res.spike_regions.too_small, true);
   assert.deepEqual(res.spike_regions.support, { rows: 0, positives: 0, negatives: 0, weighted_positives: 0 });

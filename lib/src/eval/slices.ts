@@ -109,27 +109,19 @@ export interface SliceSupport { rows: number; positives: number; negatives: numb
 /** A slice's metric block, its support, and whether it is big enough to judge. */
 export type SliceBlock = MetricBlock & { support: SliceSupport; too_small: boolean; empty: boolean; description: string };
 
-type SliceEvalOptions = EvaluateOptions & { minSlicePositives?: number };
-
 /**
  * Evaluates each slice on its subset of the evaluated arrays. Slices with fewer than
  * `minSlicePositives` positives are flagged `too_small`; an empty slice is flagged `empty` and all its
  * values are null, never NaN.
+ * Also returns each slice's per-resample metric values (`evaluateWithDraws`).
  */
 export function evaluateSlices(
-  slices: SliceDef[], scores: ArrayLike<number>, labels: ArrayLike<number>, weights: ArrayLike<number>, groups: GroupIds | null, opts: SliceEvalOptions = {},
-): Record<string, SliceBlock> {
-  return evaluateSlicesWithDraws(slices, scores, labels, weights, groups, opts).blocks;
-}
-
-/** `evaluateSlices` plus each slice's per-resample metric values (`evaluateWithDraws`). */
-export function evaluateSlicesWithDraws(
   slices: SliceDef[],
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
   weights: ArrayLike<number>,
   groups: GroupIds | null,
-  opts: SliceEvalOptions = {},
+  opts: EvaluateOptions & { minSlicePositives?: number } = {},
 ): { blocks: Record<string, SliceBlock>; draws: Record<string, Record<string, Float64Array>> } {
   const minPos = opts.minSlicePositives ?? 20;
   const out: Record<string, SliceBlock> = {};

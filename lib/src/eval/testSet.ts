@@ -3,7 +3,7 @@ import { VigilError } from '../util/errors.js';
 import { reliabilityDiagram, type ReliabilityBin } from '../calibrate/reliability.js';
 import type { EvalConfig } from './config.js';
 import { evaluateWithDraws, type MetricBlock } from './evaluate.js';
-import { defineSlices, evaluateSlicesWithDraws, spikeCountries, type SliceBlock } from './slices.js';
+import { defineSlices, evaluateSlices, spikeCountries, type SliceBlock } from './slices.js';
 import type { GroupIds } from './validate.js';
 
 export interface TestSetEvaluation {
@@ -42,7 +42,7 @@ export function evaluateTestSet(args: {
   const defs = defineSlices(table, rows, {
     coldStartDays: cfg.coldStartDays, longVideoFrames: cfg.longVideoFrames, spikeCountries: spikes, extra: args.extraSlices,
   });
-  const { blocks: slices, draws: sliceDraws } = evaluateSlicesWithDraws(defs, scores, labels, weights, groups, cfg);
+  const { blocks: slices, draws: sliceDraws } = evaluateSlices(defs, scores, labels, weights, groups, cfg);
   const reliability = test.probabilities && rows.length > 0 ? reliabilityDiagram(scores, labels, weights, cfg.eceBins).bins : null;
   return { test, slices, reliability, spike_countries: spikes, draws: { test: draws, slices: sliceDraws } };
 }
