@@ -177,4 +177,17 @@ test('draws: resample order is shared across models, so paired differences are e
   const sorted = Float64Array.from(a.draws.ap).sort();
   assert.deepEqual(a.block.ap.ci, [quantileSorted(sorted, 0.025), quantileSorted(sorted, 0.975)]);
   assert.deepEqual(evaluate(sc, y, w, g, { bootstrap: 120, seed: 5 }), a.block);
+
+  // A different ranking: only the first creator's rows (group g[0], dense id 0) get new scores. On
+  // every resample that does not draw that creator the two models see identical data, so their
+  // values must match exactly — which holds only if resample k draws the same creators for both.
+  const changed = Float64Array.from(sc, (s, i) => (g[i] === g[0] ? 10 - s : s));
+  const d = evaluateWithDraws(changed, y, w, g, { bootstrap: 120, seed: 5 });
+  const rng = createRng(5);
+  let without = 0, differs = 0;
+  for (let k = 0; k < 120; k++) {
+    const m = drawGroupMultipliers(300, rng);
+    if (m[0] === 0) { without++; assert.equal(d.draws.ap[k], a.draws.ap[k], `resample ${k}`); } else if (d.draws.ap[k] !== a.draws.ap[k]) differs++;
+  }
+  assert.ok(without > 20 && differs > 0, `${without} resamples without the creator, ${differs} differing with it`);
 });

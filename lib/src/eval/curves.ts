@@ -41,7 +41,18 @@ export function prepareScored(
   const order = Int32Array.from(idx);
   const score = new Float64Array(n), posW = new Float64Array(n), negW = new Float64Array(n);
   const group = new Int32Array(n);
+  // Dense group ids in row order (first appearance), not score order: the bootstrap's k-th resample
+  // then draws the same creators for any model scored on the same rows, so runs can be paired.
   const dense = new Map<number | string, number>();
+  const rowGroup = new Int32Array(n);
+  if (groups) {
+    for (let i = 0; i < n; i++) {
+      const g = groups[i];
+      let d = dense.get(g);
+      if (d === undefined) { d = dense.size; dense.set(g, d); }
+      rowGroup[i] = d;
+    }
+  }
   const runs: number[] = [];
   for (let k = 0; k < n; k++) {
     const i = order[k];
@@ -49,12 +60,7 @@ export function prepareScored(
     const w = weights[i];
     if (labels[i] === 1) posW[k] = w; else negW[k] = w;
     if (k > 0 && score[k] !== score[k - 1]) runs.push(k);
-    if (groups) {
-      const g = groups[i];
-      let d = dense.get(g);
-      if (d === undefined) { d = dense.size; dense.set(g, d); }
-      group[k] = d;
-    } else group[k] = i;
+    group[k] = groups ? rowGroup[i] : i;
   }
   if (n > 0) runs.push(n);
   return { n, order, score, posW, negW, runEnd: Int32Array.from(runs), group, nGroups: groups ? dense.size : n };
