@@ -217,10 +217,7 @@ test('score --video: a run trained on extracted features scores a raw clip end t
   // A run folder over the extractor's embedding spaces: the real preprocessing fitted on the extracted
   // rows, a random model at those dimensions, and the extractor id in the manifest.
   const fitted = fitPreprocessor(table, Array.from({ length: table.n }, (_, i) => i), parseConfig({}).features);
-  const run = makeRunFolder({
-    seed: 5, preprocessor: fitted,
-    config: { metaDim: fitted.dims.meta, frameDim: fitted.dims.frame, audioDim: fitted.dims.audio, textDim: fitted.dims.text },
-  });
+  const run = makeRunFolder({ seed: 5, fitted });
   const manifestPath = join(run.dir, 'manifest.json');
   writeJsonAtomic(manifestPath, { ...JSON.parse(readFileSync(manifestPath, 'utf8')), extractor: ex.id });
   const id = ESPEAK ? 'speech' : 'tone';

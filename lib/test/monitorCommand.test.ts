@@ -10,7 +10,7 @@ import { block, tmpDir, writeFakeRun } from './fixtures/runs.js';
 import { makeRunFolder } from './helpers/servingFixture.js';
 import { fitPreprocessor } from '../src/features/preprocess.js';
 import { parseConfig } from '../src/config.js';
-import { scoreTableWithRun } from '../src/monitor/scoreWithRun.js';
+import { scoreWithOnnx } from '../src/notebook/onnxRows.js';
 
 import { runCli as quietMain } from './helpers/runCli.js';
 
@@ -50,11 +50,8 @@ test('vigil monitor scores the data with the run\'s own model when no --scores f
   const root = tmpDir('monitor-score');
   const train = Array.from({ length: 600 }, (_, i) => i);
   const fitted = fitPreprocessor(t, train, parseConfig({}).features);
-  const run = makeRunFolder({
-    seed: 9, preprocessor: fitted,
-    config: { metaDim: fitted.dims.meta, frameDim: fitted.dims.frame, audioDim: fitted.dims.audio, textDim: fitted.dims.text },
-  });
-  const all = await scoreTableWithRun(run.dir, t);
+  const run = makeRunFolder({ seed: 9, fitted });
+  const all = (await scoreWithOnnx(run.dir, t, Array.from({ length: t.n }, (_, i) => i))).risk;
   assert.ok(all.every((s) => s > 0 && s < 1));
   writeJsonAtomic(join(run.dir, REFERENCE_FILE), buildReference(t, train, all));
   const data = join(root, 'data');

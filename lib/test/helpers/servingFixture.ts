@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { VideoTable } from '../../src/data/table.js';
 import type { FusionInputs, FusionWeights, Calibrator } from '../../src/export/contract.js';
 import type { ServingPreprocessor } from '../../src/serve/preprocessing.js';
+import type { FittedPreprocessor } from '../../src/features/preprocess.js';
 import { randomFusionWeights } from '../../src/export/randomWeights.js';
 import { writeServingBundle } from '../../src/export/bundle.js';
 import { fnv1a } from '../../src/util/hash.js';
@@ -68,15 +69,16 @@ export const TEST_CONFIG: FusionWeights['config'] = {
 
 /**
  * A run folder holding a random model, a policy and reason thresholds, with the test preprocessing's
- * (empty) JSON or, given `preprocessor`, a real fitted one.
+ * (empty) JSON or, given `fitted`, a real fitted preprocessor (the model then takes its dimensions).
  */
-export function makeRunFolder(opts: { seed?: number; config?: Partial<FusionWeights['config']>; calibrator?: Calibrator; reasons?: object; policy?: Record<string, unknown>; knownContent?: unknown; preprocessor?: unknown } = {}) {
+export function makeRunFolder(opts: { seed?: number; config?: Partial<FusionWeights['config']>; calibrator?: Calibrator; reasons?: object; policy?: Record<string, unknown>; knownContent?: unknown; fitted?: FittedPreprocessor } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
-  const config = { ...TEST_CONFIG, ...opts.config };
+  const d = opts.fitted?.dims;
+  const config = { ...TEST_CONFIG, ...(d ? { metaDim: d.meta, frameDim: d.frame, audioDim: d.audio, textDim: d.text } : {}), ...opts.config };
   const weights = randomFusionWeights(config, createRng(opts.seed ?? 1));
   const calibrator = opts.calibrator ?? { method: 'platt', shift: 0, a: 1, b: 0 };
   writeServingBundle(dir, {
-    weights, calibrator, preprocessor: opts.preprocessor ?? { kind: 'test', textDim: config.textDim },
+    weights, calibrator, preprocessor: opts.fitted ?? { kind: 'test', textDim: config.textDim },
     policy: opts.policy ?? { block_threshold: 0.9, queue_threshold: 0.5, version: 'policy-test-1' },
     reasonThresholds: opts.reasons ?? {
       formatVersion: 1, tail: 0.01, modality: { meta: 0.5, visual: 0.5, audio: 0.5, text: 0.2 },

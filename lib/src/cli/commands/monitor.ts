@@ -8,7 +8,7 @@ import { readVideoTable } from '../../data/parquet.js';
 import { resolveRunDir } from '../../runs/runFolder.js';
 import { computeDrift, formatDrift, REFERENCE_FILE } from '../../monitor/drift.js';
 import { readScoresFile } from '../../monitor/scores.js';
-import { scoreTableWithRun } from '../../monitor/scoreWithRun.js';
+import { scoreWithOnnx } from '../../notebook/onnxRows.js';
 import type { DriftReference } from '../../monitor/types.js';
 import { renderReport } from '../../report/render.js';
 
@@ -48,7 +48,7 @@ export const monitorCommand: Command = {
     const table = await readVideoTable(data, { requireLabels: false });
     const scores = typeof values.scores === 'string' ? readScoresFile(values.scores, table)
       : values['no-score'] === true || !existsSync(join(runDir, 'model.onnx')) ? undefined
-      : await scoreTableWithRun(runDir, table);
+      : (await scoreWithOnnx(runDir, table, Array.from({ length: table.n }, (_, i) => i))).risk;
     const report = computeDrift(ref, table, { scores, minRows: intOption(values, 'min-rows', 200) });
     console.log(formatDrift(report));
     if (typeof values.out === 'string') { writeJsonAtomic(values.out, report); console.log(`\nwrote ${values.out}`); }
