@@ -17,12 +17,13 @@ export function buildFusionOnnx(
   const g = new OnnxGraphBuilder();
   const has = (t: string) => c.towers.includes(t);
 
-  const meta = g.input('meta', ['B', c.metaDim]);
-  const frames = g.input('frames', ['B', 'T', c.frameDim]);
-  const frameMask = g.input('frame_mask', ['B', 'T']);
-  const audio = g.input('audio', ['B', 'S', c.audioDim]);
-  const audioMask = g.input('audio_mask', ['B', 'S']);
-  const text = g.input('text', ['B', c.textDim]);
+  // Inputs only for the model's towers (a modality it does not have is not fed at all); `avail` always.
+  const meta = has('meta') ? g.input('meta', ['B', c.metaDim]) : '';
+  const frames = has('visual') ? g.input('frames', ['B', 'T', c.frameDim]) : '';
+  const frameMask = has('visual') ? g.input('frame_mask', ['B', 'T']) : '';
+  const audio = has('audio') ? g.input('audio', ['B', 'S', c.audioDim]) : '';
+  const audioMask = has('audio') ? g.input('audio_mask', ['B', 'S']) : '';
+  const text = has('text') ? g.input('text', ['B', c.textDim]) : '';
   const avail = g.input('avail', ['B', 4]);
 
   // Constants are created on first use so that no variant carries unused initializers.
@@ -42,8 +43,11 @@ export function buildFusionOnnx(
     return relu ? g.op('Relu', [y]) : y;
   };
   const mlpTower = (x: string, prefix: string) => dense(dense(x, `${prefix}/dense1`, true), `${prefix}/out`, false);
-  // A [B,1] zero that follows the batch size: the logit of an absent tower.
-  const zerosB1 = lazy(() => g.op('Mul', [g.op('Slice', [avail, g.int64Tensor('s0', [0]), g.int64Tensor('s1', [1]), axis1()]), zero()], {}, 'zeros_b1'));
+  // A [B,1] zero that follows the batch size: the logit and availability of an absent tower.
+  const s0 = lazy(() => g.int64Tensor('s0', [0]));
+  const zerosB1 = lazy(() => g.op('Mul', [g.op('Slice', [avail, s0(), g.int64Tensor('s1', [1]), axis1()]), zero()], {}, 'zeros_b1'));
+  // A [B,0] tensor: the item weights of an absent sequence tower (it looked at no items).
+  const emptyB0 = lazy(() => g.op('Slice', [avail, s0(), s0(), axis1()], {}, 'empty_b0'));
 
   /** mask / max(Σ mask, 1): uniform weights over real items ([B,N]). */
   const uniformWeights = (mask: string) =>
@@ -78,15 +82,17 @@ export function buildFusionOnnx(
   let lVis: string | null = null, lAud: string | null = null;
   let frameAtt: string, audioAtt: string;
   if (has('visual')) ({ logit: lVis, weights: frameAtt } = sequenceTower(frames, frameMask, 'visual'));
-  else frameAtt = uniformWeights(frameMask);
+  else frameAtt = emptyB0();
   if (has('audio')) ({ logit: lAud, weights: audioAtt } = sequenceTower(audio, audioMask, 'audio'));
-  else audioAtt = uniformWeights(audioMask);
-  const lText = has('text') ? mlpTower(text, 'text') : zerosB1();
+  else audioAtt = emptyB0();
+  const lText = has('text') ? mlpTower(text, 'text') : null;
 
   const availCol = (k: number) => g.op('Slice', [avail, g.int64Tensor(`a${k}`, [k]), g.int64Tensor(`a${k + 1}`, [k + 1]), axis1()], {}, `avail_${k}`);
-  const availAudio = availCol(2), availText = availCol(3);
-  const gatedAud = g.op('Mul', [lAud ?? zerosB1(), availAudio]);
-  const gatedText = g.op('Mul', [lText, availText]);
+  // An absent tower's availability enters the fusion as 0, like its logit.
+  const availAudio = lAud ? availCol(2) : zerosB1();
+  const availText = lText ? availCol(3) : zerosB1();
+  const gatedAud = lAud ? g.op('Mul', [lAud, availAudio]) : zerosB1();
+  const gatedText = lText ? g.op('Mul', [lText, availText]) : zerosB1();
   const modalityLogits = g.op('Concat', [lMeta, lVis ?? zerosB1(), gatedAud, gatedText], { axis: 1 });
   const f = g.op('Concat', [modalityLogits, availAudio, availText], { axis: 1 });
   const z = c.fusion === 'linear' ? dense(f, 'fusion/out', false) : dense(dense(f, 'fusion/dense1', true), 'fusion/out', false);
@@ -117,8 +123,8 @@ export function buildFusionOnnx(
   g.output('risk', risk, ['B', 1]);
   g.output('logit', z, ['B', 1]);
   g.output('modality_logits', modalityLogits, ['B', 4]);
-  g.output('frame_attention', frameAtt, ['B', 'T']);
-  g.output('audio_attention', audioAtt, ['B', 'S']);
+  g.output('frame_attention', frameAtt, ['B', has('visual') ? 'T' : 0]);
+  g.output('audio_attention', audioAtt, ['B', has('audio') ? 'S' : 0]);
   return g.build({
     graphName: 'vigil_fusion',
     producerVersion: opts.modelVersion,

@@ -137,14 +137,10 @@ export function referenceForward(w: FusionWeights, cal: Calibrator, x: FusionInp
   checkInputs(x, c);
   const has = (t: string) => c.towers.includes(t);
   const { B, T, S } = x;
+  // An absent sequence tower looked at no items: its weights are [B,0].
   const out: FusionOutputs = {
     risk: new Float64Array(B), logit: new Float64Array(B), modalityLogits: new Float64Array(B * 4),
-    frameAttention: new Float64Array(B * T), audioAttention: new Float64Array(B * S),
-  };
-  const uniform = (mask: Float32Array, b: number, n: number, dst: Float32Array | Float64Array) => {
-    let cnt = 0;
-    for (let t = 0; t < n; t++) cnt += mask[b * n + t];
-    for (let t = 0; t < n; t++) dst[b * n + t] = mask[b * n + t] / Math.max(cnt, 1);
+    frameAttention: new Float64Array(has('visual') ? B * T : 0), audioAttention: new Float64Array(has('audio') ? B * S : 0),
   };
   for (let b = 0; b < B; b++) {
     const lMeta = has('meta') ? mlpTower(w, 'meta', x.meta, b * c.metaDim, c.metaDim) : 0;
@@ -153,14 +149,15 @@ export function referenceForward(w: FusionWeights, cal: Calibrator, x: FusionInp
       const r = sequenceTower(w, 'visual', x.frames, x.frameMask, b, T, c.frameDim);
       lVis = r.logit;
       out.frameAttention.set(r.weights, b * T);
-    } else uniform(x.frameMask, b, T, out.frameAttention);
+    }
     if (has('audio')) {
       const r = sequenceTower(w, 'audio', x.audio, x.audioMask, b, S, c.audioDim);
       lAud = r.logit;
       out.audioAttention.set(r.weights, b * S);
-    } else uniform(x.audioMask, b, S, out.audioAttention);
+    }
     const lText = has('text') ? mlpTower(w, 'text', x.text, b * c.textDim, c.textDim) : 0;
-    const availAudio = x.avail[b * 4 + 2], availText = x.avail[b * 4 + 3];
+    // A tower the model does not have also contributes a 0 availability flag.
+    const availAudio = has('audio') ? x.avail[b * 4 + 2] : 0, availText = has('text') ? x.avail[b * 4 + 3] : 0;
     const f = [lMeta, lVis, lAud * availAudio, lText * availText, availAudio, availText];
     let z: number;
     if (c.fusion === 'linear') {

@@ -27,13 +27,20 @@ export function expectedTensors(c: FusionWeights['config']): Record<string, numb
 export function validateFusionWeights(w: FusionWeights): void {
   const c = w.config;
   if (!c || typeof c !== 'object') throw new VigilError("fusion weights: 'config' is missing", { field: 'config' });
+  if (!Array.isArray(c.towers) || c.towers.length === 0) throw new VigilError('fusion weights: config.towers must list at least one tower', { field: 'config.towers' });
+  if (new Set(c.towers).size !== c.towers.length) throw new VigilError(`fusion weights: config.towers lists a tower twice (${c.towers.join(', ')})`, { field: 'config.towers' });
   for (const t of c.towers) {
     if (!['meta', 'visual', 'audio', 'text'].includes(t)) throw new VigilError(`fusion weights: unknown tower '${t}'`, { field: 'config.towers' });
   }
   if (!['mean', 'max', 'attention'].includes(c.pooling)) throw new VigilError(`fusion weights: unknown pooling '${c.pooling}'`, { field: 'config.pooling' });
   if (!['linear', 'mlp'].includes(c.fusion)) throw new VigilError(`fusion weights: unknown fusion '${c.fusion}'`, { field: 'config.fusion' });
+  // A modality the model has no tower for may have dimension 0 (the dataset lacks it); the others must be positive.
+  const towerOf = { metaDim: 'meta', frameDim: 'visual', audioDim: 'audio', textDim: 'text' } as Record<string, string>;
   for (const k of ['hidden', 'attentionDim', 'fusionHidden', 'metaDim', 'frameDim', 'audioDim', 'textDim'] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 1) throw new VigilError(`fusion weights: config.${k} must be a positive integer, got ${c[k]}`, { field: `config.${k}` });
+    const min = towerOf[k] && !c.towers.includes(towerOf[k]) ? 0 : 1;
+    if (!Number.isInteger(c[k]) || c[k] < min) {
+      throw new VigilError(`fusion weights: config.${k} must be ${min === 1 ? 'a positive integer' : 'an integer >= 0'}${min === 1 && towerOf[k] ? ` (the model has a ${towerOf[k]} tower)` : ''}, got ${c[k]}`, { field: `config.${k}` });
+    }
   }
   for (const [name, shape] of Object.entries(expectedTensors(c))) {
     const t = w.tensors[name];

@@ -72,7 +72,8 @@ function checkRows(table: VideoTable, rows: ArrayLike<number>, field: string): v
 export function fitPreprocessor(table: VideoTable, trainRows: ArrayLike<number>, cfg: FeaturesConfig): FittedPreprocessor {
   if (trainRows.length === 0) throw new VigilError("'trainRows': no training rows to fit the preprocessor on", { field: 'trainRows' });
   checkRows(table, trainRows, 'trainRows');
-  if (table.frameDim < 1) throw new VigilError(`'frame_emb': embedding dimension must be >= 1, got ${table.frameDim}`, { field: 'frame_emb' });
+  // frameDim 0 is a dataset without frames: the scaler is empty and no visual tower is built.
+  if (!Number.isInteger(table.frameDim) || table.frameDim < 0) throw new VigilError(`'frame_emb': embedding dimension must be an integer >= 0, got ${table.frameDim}`, { field: 'frame_emb' });
   const meta = fitMetaEncoder(table, trainRows, cfg);
   const frames = fitSequenceScaler(frameSource(table), trainRows);
   const audio = fitSequenceScaler(audioSource(table), trainRows);
@@ -96,7 +97,9 @@ export function preprocessorFromJSON(json: unknown): FittedPreprocessor {
 
 /** The data's embedding dimensions must be the ones the preprocessor was fitted on. */
 export function checkTableDims(fitted: FittedPreprocessor, table: VideoTable): void {
-  if (table.frameDim !== fitted.dims.frame) {
+  // A table without any frame (a request to a model without a visual tower) carries no dimension to check.
+  const anyFrame = table.frameOffsets[table.n] > 0;
+  if ((anyFrame || table.frameDim !== 0) && table.frameDim !== fitted.dims.frame) {
     throw new VigilError(`'frame_emb': data has dimension ${table.frameDim} but the preprocessor was fitted on ${fitted.dims.frame}`, { field: 'frame_emb' });
   }
   const anyAudio = table.audioOffsets[table.n] > 0;
@@ -123,7 +126,7 @@ export function transform(fitted: FittedPreprocessor, table: VideoTable, rows: A
     text: new Float32Array(B * dims.text),
     avail: new Float32Array(B * 4),
   };
-  fillSequence(fitted.frames, frameSource(table), rows, T, cap, batch.frames, batch.frameMask);
+  if (table.frameOffsets[table.n] > 0) fillSequence(fitted.frames, frameSource(table), rows, T, cap, batch.frames, batch.frameMask);
   if (table.audioOffsets[table.n] > 0) fillSequence(fitted.audio, audioSource(table), rows, S, cap, batch.audio, batch.audioMask);
   for (let b = 0; b < B; b++) {
     const r = rows[b];
@@ -136,7 +139,8 @@ export function transform(fitted: FittedPreprocessor, table: VideoTable, rows: A
     encodeText(fitted.text, table, r, batch.text, b * dims.text, tf);
     const audioAvail = table.hasAudio[r] === 1 && table.audioOffsets[r + 1] > table.audioOffsets[r];
     batch.avail[b * 4] = 1;
-    batch.avail[b * 4 + 1] = 1;
+    // Every row of a dataset with frames has one; 0 only where the dataset (or request) has none.
+    batch.avail[b * 4 + 1] = table.frameOffsets[r + 1] > table.frameOffsets[r] ? 1 : 0;
     batch.avail[b * 4 + 2] = audioAvail ? 1 : 0;
     // A transcript with at least one token yields at least one hashed gram.
     batch.avail[b * 4 + 3] = tf.idx.length > 0 ? 1 : 0;

@@ -8,6 +8,7 @@ import { fitCart, predictCart, cartRules } from './baselines/cart.js';
 import { fitPooledLogistic, scorePooledLogistic } from './baselines/logistic.js';
 import { confidentLearning, type NoiseResult } from './noise.js';
 import { averagePrecision, precisionAtTop, recallAtFpr } from './quickMetrics.js';
+import { presentTowers } from './presentTowers.js';
 import { scoreFusion } from './score.js';
 import { rowsOfSplit, trainFusion, type EpochRecord } from './train.js';
 
@@ -93,6 +94,14 @@ export async function compareModels(table: VideoTable, split: SplitAssignment, f
       const model: ModelConfig = { ...cfg.model };
       if (['fusion:mean', 'fusion:max', 'fusion:attention'].includes(v)) model.pooling = v.slice(7);
       if (v.startsWith('tower:')) model.towers = [v.slice(6) as ModelConfig['towers'][number]];
+      // A modality the data lacks is not a tower: fusion variants go without it, its tower variant is skipped.
+      let present: ReturnType<typeof presentTowers>;
+      try { present = presentTowers(table, trainRows, model.towers); } catch (e) {
+        if (!(e instanceof VigilError)) throw e;
+        info(`${v}: skipped — ${e.message}`);
+        continue;
+      }
+      model.towers = present.towers;
       const train: TrainConfig = { ...cfg.train, noise: noiseFor(v) };
       const res = await trainFusion(table, split, fitted, { model, train }, { noise: train.noise === 'none' ? undefined : noise, quiet: true });
       record(v, start, scoreFusion(res.weights, fitted, table, calibRows).logit, scoreFusion(res.weights, fitted, table, testRows).logit,

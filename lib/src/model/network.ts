@@ -3,7 +3,6 @@ import type { Inputs, Params } from './layers.js';
 import { getTower } from './towers/registry.js';
 import { getFusion } from './fusion/registry.js';
 import { getPooling } from './pooling/registry.js';
-import { uniformWeights } from './pooling/uniform.js';
 import { MODALITIES, type FusionNetConfig, type ParamSpec } from './weights.js';
 import type { FeatureBatch } from '../features/preprocess.js';
 
@@ -23,14 +22,18 @@ export function paramSpecs(cfg: FusionNetConfig): ParamSpec[] {
   return [...towers.flatMap((t) => getTower(t).params(cfg)), ...getFusion(cfg.fusion).params(cfg)];
 }
 
-/** The fusion network (docs/ARCHITECTURE.md); towers not configured contribute a 0 logit. */
+/**
+ * The fusion network (docs/ARCHITECTURE.md). A tower the model does not have contributes a 0 logit
+ * and a 0 availability flag, so the model does not depend on that modality at all, and its item
+ * weights are [B,0] (there are no items it looked at).
+ */
 export function forward(p: Params, cfg: FusionNetConfig, x: Inputs): ForwardOut {
-  const B = x.meta.shape[0];
+  const B = x.avail.shape[0];
   const zero = tf.zeros([B, 1]) as tf.Tensor2D;
   const out: Partial<Record<string, { logit: tf.Tensor2D; weights?: tf.Tensor2D }>> = {};
   for (const m of MODALITIES) if (cfg.towers.includes(m)) out[m] = getTower(m).forward(p, cfg, x);
-  const availAudio = tf.slice(x.avail, [0, 2], [B, 1]);
-  const availText = tf.slice(x.avail, [0, 3], [B, 1]);
+  const availAudio = cfg.towers.includes('audio') ? tf.slice(x.avail, [0, 2], [B, 1]) : zero;
+  const availText = cfg.towers.includes('text') ? tf.slice(x.avail, [0, 3], [B, 1]) : zero;
   const lMeta = out.meta?.logit ?? zero;
   const lVisual = out.visual?.logit ?? zero;
   const lAudio = tf.mul(out.audio?.logit ?? zero, availAudio);
@@ -40,8 +43,8 @@ export function forward(p: Params, cfg: FusionNetConfig, x: Inputs): ForwardOut 
   return {
     logit: getFusion(cfg.fusion).forward(p, f),
     modalityLogits,
-    frameAttention: out.visual?.weights ?? uniformWeights(x.frameMask),
-    audioAttention: out.audio?.weights ?? uniformWeights(x.audioMask),
+    frameAttention: out.visual?.weights ?? tf.zeros([B, 0]) as tf.Tensor2D,
+    audioAttention: out.audio?.weights ?? tf.zeros([B, 0]) as tf.Tensor2D,
   };
 }
 

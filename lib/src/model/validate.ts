@@ -6,12 +6,13 @@ import { getTower } from './towers/registry.js';
 import { getPooling } from './pooling/registry.js';
 import { getFusion } from './fusion/registry.js';
 import type { ModelConfig } from './config.js';
+import { presentTowers } from './presentTowers.js';
 import type { FusionName, FusionNetConfig, PoolingName } from './weights.js';
 
 /**
  * Everything that can be wrong with a model config against the data, checked before any training
- * starts: unknown tower/pooling/fusion names, a configured modality the training rows never have,
- * and embedding dimensions that disagree with the fitted preprocessor.
+ * starts: unknown tower/pooling/fusion names, a configured modality the training rows never have
+ * (see presentTowers), and embedding dimensions that disagree with the fitted preprocessor.
  */
 export function buildNetConfig(model: ModelConfig, fitted: FittedPreprocessor, table: VideoTable, trainRows: ArrayLike<number>): FusionNetConfig {
   if (model.towers.length === 0) throw new VigilError("'model.towers': at least one tower is required", { field: 'model.towers' });
@@ -24,17 +25,12 @@ export function buildNetConfig(model: ModelConfig, fitted: FittedPreprocessor, t
   getPooling(model.pooling);
   getFusion(model.fusion);
   checkTableDims(fitted, table);
-  let audio = 0, text = 0;
-  for (let k = 0; k < trainRows.length; k++) {
-    const r = trainRows[k];
-    if (table.hasAudio[r] === 1 && table.audioOffsets[r + 1] > table.audioOffsets[r]) audio++;
-    if (table.transcript[r] !== null) text++;
-  }
-  if (seen.has('audio') && (audio === 0 || fitted.dims.audio === 0)) {
-    throw new VigilError("'model.towers': tower 'audio' is configured but no training row has audio (audio_emb)", { field: 'model.towers' });
-  }
-  if (seen.has('text') && text === 0) {
-    throw new VigilError("'model.towers': tower 'text' is configured but no training row has a transcript", { field: 'model.towers' });
+  // Callers that want absent modalities left out narrow the towers with presentTowers first; here a
+  // configured tower without data is a config error, not something to drop silently.
+  const { dropped } = presentTowers(table, trainRows, model.towers);
+  if (dropped.length > 0) {
+    const d = dropped[0];
+    throw new VigilError(`'model.towers': tower '${d.tower}' is configured but ${d.reason}`, { field: 'model.towers' });
   }
   return {
     // The registries accepted these names above.

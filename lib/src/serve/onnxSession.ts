@@ -9,6 +9,7 @@ import type { FusionInputs, FusionOutputs } from '../export/contract.js';
 export interface FusionSession {
   run(x: FusionInputs): Promise<FusionOutputs>;
   release(): Promise<void>;
+  /** Per-item input sizes; 0 for a modality the graph takes no input for. */
   dims: { metaDim: number; frameDim: number; audioDim: number; textDim: number };
 }
 
@@ -19,7 +20,10 @@ export async function openFusionSession(model: Uint8Array, opts: { threads?: num
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   });
+  const inputs = new Set(session.inputNames);
+  /** An input's fixed size on `axis`; 0 when the graph has no such input (the model has no tower for it). */
   const dimOf = (name: string, axis: number): number => {
+    if (!inputs.has(name)) return 0;
     const meta = (session.inputMetadata as unknown as { name: string; isTensor: boolean; shape?: (number | string)[] }[])
       .find((m) => m.name === name);
     const d = meta?.shape?.[axis];
@@ -33,15 +37,22 @@ export async function openFusionSession(model: Uint8Array, opts: { threads?: num
     dims,
     async run(x) {
       const t = (data: Float32Array, shape: number[]) => new ort.Tensor('float32', data, shape);
-      const feeds = {
-        meta: t(x.meta, [x.B, dims.metaDim]),
-        frames: t(x.frames, [x.B, x.T, dims.frameDim]),
-        frame_mask: t(x.frameMask, [x.B, x.T]),
-        audio: t(x.audio, [x.B, x.S, dims.audioDim]),
-        audio_mask: t(x.audioMask, [x.B, x.S]),
-        text: t(x.text, [x.B, dims.textDim]),
-        avail: t(x.avail, [x.B, 4]),
+      // Only the inputs the graph declares: a model without a tower has no input for its modality.
+      const all: Record<string, () => ort.Tensor> = {
+        meta: () => t(x.meta, [x.B, dims.metaDim]),
+        frames: () => t(x.frames, [x.B, x.T, dims.frameDim]),
+        frame_mask: () => t(x.frameMask, [x.B, x.T]),
+        audio: () => t(x.audio, [x.B, x.S, dims.audioDim]),
+        audio_mask: () => t(x.audioMask, [x.B, x.S]),
+        text: () => t(x.text, [x.B, dims.textDim]),
+        avail: () => t(x.avail, [x.B, 4]),
       };
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const name of inputs) {
+        const make = all[name];
+        if (!make) throw new Error(`model.onnx: unknown input '${name}'`);
+        feeds[name] = make();
+      }
       const r = await session.run(feeds);
       const get = (k: string) => r[k].data as Float32Array;
       return {
