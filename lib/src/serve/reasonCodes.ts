@@ -140,9 +140,10 @@ export function buildReasonCodes(r: ReasonInputs): ReasonCode[] {
     });
   }
 
+  // Only modalities the model reads: one it has no tower for was never part of the score.
   const missing: { modality: ReasonCode['modality']; what: string }[] = [];
-  if (!v.hasAudio) missing.push({ modality: 'audio', what: 'no audio track' });
-  if (!v.transcript || v.transcript.trim() === '') missing.push({ modality: 'text', what: 'no transcript' });
+  if (r.towers.includes('audio') && !v.hasAudio) missing.push({ modality: 'audio', what: 'no audio track' });
+  if (r.towers.includes('text') && (!v.transcript || v.transcript.trim() === '')) missing.push({ modality: 'text', what: 'no transcript' });
   if (!Number.isFinite(age) && !Number.isFinite(strikes)) missing.push({ modality: 'meta', what: 'no account history (age and strikes unknown)' });
   for (const m of missing) {
     codes.push({ code: 'MODALITY_MISSING', modality: m.modality, score: 0, message: `${REASON_CODES.MODALITY_MISSING}: ${m.what}; scored without it` });

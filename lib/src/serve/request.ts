@@ -23,8 +23,12 @@ export interface RequestError {
 }
 
 export interface RequestLimits {
+  /** 0: the model has no visual tower — `frame_emb`/`frame_ts` are optional and ignored. */
   frameDim: number;
+  /** 0: the model has no audio tower — `audio_emb`/`audio_ts` are ignored. */
   audioDim: number;
+  /** false: the model has no text tower — `transcript` is ignored (default true). */
+  text?: boolean;
   /** Most frames / audio segments accepted per video (the schema's 600). */
   maxItems: number;
 }
@@ -120,25 +124,31 @@ function parseVideoOrThrow(raw: unknown, limits: RequestLimits, path: string): P
   const priorStrikes = num('prior_strikes', { nullable: true, min: 0, integer: true }) ?? NaN;
   const uploadHour = num('upload_hour', { min: 0, max: 23, integer: true }) ?? new Date(uploadTs).getUTCHours();
 
+  // A modality the model has no tower for is accepted and ignored (docs/serving.md).
+  const useVisual = limits.frameDim > 0, useAudio = limits.audioDim > 0, useText = limits.text !== false;
   // Visual: required, 1..maxItems frames.
-  if (o.frame_emb === undefined || o.frame_emb === null) bad(f('frame_emb'), `'${f('frame_emb')}' is required (at least one frame embedding)`);
-  const frameEmb = embeddings(o.frame_emb, limits.frameDim, limits.maxItems, f('frame_emb'));
-  const nFrames = frameEmb.length / limits.frameDim;
-  if (nFrames < 1) bad(f('frame_emb'), `'${f('frame_emb')}' must hold at least one frame`);
-  const frameTs = timestamps(o.frame_ts, nFrames, f('frame_ts'), f('frame_emb'));
+  let frameEmb = new Float32Array(0), frameTs = new Float32Array(0);
+  if (useVisual) {
+    if (o.frame_emb === undefined || o.frame_emb === null) bad(f('frame_emb'), `'${f('frame_emb')}' is required (at least one frame embedding)`);
+    frameEmb = embeddings(o.frame_emb, limits.frameDim, limits.maxItems, f('frame_emb'));
+    const nFrames = frameEmb.length / limits.frameDim;
+    if (nFrames < 1) bad(f('frame_emb'), `'${f('frame_emb')}' must hold at least one frame`);
+    frameTs = timestamps(o.frame_ts, nFrames, f('frame_ts'), f('frame_emb'));
+  }
 
   // Audio: optional; null/absent = no audio track.
   let hasAudio = false, audioEmb = new Float32Array(0), audioTs = new Float32Array(0);
-  if (o.audio_emb !== undefined && o.audio_emb !== null) {
+  if (useAudio && o.audio_emb !== undefined && o.audio_emb !== null) {
     audioEmb = embeddings(o.audio_emb, limits.audioDim, limits.maxItems, f('audio_emb'));
     const nSeg = audioEmb.length / limits.audioDim;
     hasAudio = nSeg > 0;
     audioTs = timestamps(o.audio_ts, nSeg, f('audio_ts'), f('audio_emb'));
-  } else if (o.audio_ts !== undefined && o.audio_ts !== null) {
+  } else if (useAudio && o.audio_ts !== undefined && o.audio_ts !== null) {
     bad(f('audio_ts'), `'${f('audio_ts')}' given without '${f('audio_emb')}'`);
   }
 
-  const transcript = str('transcript', { nullable: true, max: 100_000 }) ?? null;
+  const sentTranscript = str('transcript', { nullable: true, max: 100_000 }) ?? null;
+  const transcript = useText ? sentTranscript : null;
   const asrConfidence = num('asr_confidence', { nullable: true, min: 0, max: 1 }) ?? NaN;
   const language = str('language', { nullable: true, max: 32 }) ?? null;
   // Label columns: type-checked so garbage is still refused, then ignored.

@@ -64,7 +64,11 @@ export function policyAction(risk: number, p: ScoringPolicy): Action {
 
 export function createScorer(parts: ScorerParts): Scorer {
   const { session, preprocessor, policy, reasons, towers } = parts;
-  const limits: RequestLimits = { frameDim: session.dims.frameDim, audioDim: session.dims.audioDim, maxItems: parts.maxItems ?? 600 };
+  // The graph has inputs only for its towers: a modality without one is accepted in requests and ignored.
+  const limits: RequestLimits = {
+    frameDim: session.dims.frameDim, audioDim: session.dims.audioDim, maxItems: parts.maxItems ?? 600,
+    ...(session.dims.textDim === 0 ? { text: false } : {}),
+  };
   const dims = { frameDim: limits.frameDim, audioDim: limits.audioDim };
   const maxTerms = parts.maxTerms ?? 32;
 
@@ -117,8 +121,9 @@ export function createScorer(parts: ScorerParts): Scorer {
         const frameTimes = keptTimes(v.frameTs, x.T), audioTimes = keptTimes(v.audioTs, x.S);
         const reason_codes = buildReasonCodes({
           video: v, modalityLogits: ml, thresholds: reasons, towers, knownMatch: known, terms, frameTimes, audioTimes,
-          frameAttention: out.frameAttention.subarray(i * x.T, i * x.T + frameTimes.length),
-          audioAttention: out.audioAttention.subarray(i * x.S, i * x.S + audioTimes.length),
+          // An absent sequence tower's weights are [B,0]: no evidence over items then.
+          frameAttention: out.frameAttention.length === 0 ? [] : out.frameAttention.subarray(i * x.T, i * x.T + frameTimes.length),
+          audioAttention: out.audioAttention.length === 0 ? [] : out.audioAttention.subarray(i * x.S, i * x.S + audioTimes.length),
         });
         responses.push({
           video_id: v.videoId,

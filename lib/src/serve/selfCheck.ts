@@ -1,15 +1,18 @@
 import type { Scorer } from './scorer.js';
 import type { ParsedVideo } from './request.js';
 
-/** A canned upload (3 frames, audio, transcript, full metadata) the server scores before it reports ready. */
+/**
+ * A canned upload (3 frames, audio, transcript, full metadata) the server scores before it reports
+ * ready; without frames or audio where the model has no tower for them (dimension 0).
+ */
 export function cannedVideo(frameDim: number, audioDim: number): ParsedVideo {
   const frames = new Float32Array(3 * frameDim).map((_, i) => Math.sin(i) * 0.5);
   const audio = new Float32Array(2 * audioDim).map((_, i) => Math.cos(i) * 0.5);
   return {
     videoId: '__self_check__', creatorId: '__self_check__', uploadTs: Date.UTC(2026, 0, 1, 12), durationS: 3,
     country: 'US', device: 'android', accountAgeDays: 400, priorStrikes: 0, uploadHour: 12,
-    frameTs: Float32Array.from([0, 1, 2]), frameEmb: frames,
-    hasAudio: true, audioTs: Float32Array.from([0, 1.5]), audioEmb: audio,
+    frameTs: Float32Array.from(frameDim > 0 ? [0, 1, 2] : []), frameEmb: frames,
+    hasAudio: audioDim > 0, audioTs: Float32Array.from(audioDim > 0 ? [0, 1.5] : []), audioEmb: audio,
     transcript: 'hello and welcome to my channel', asrConfidence: 0.9, language: 'en',
   };
 }
