@@ -19,6 +19,7 @@ import { leakageDemoIndices } from '../split/leakageDemo.js';
 import { TRAIN, CALIB, TEST } from '../split/types.js';
 import { fitPreprocessor, type FittedPreprocessor } from '../features/preprocess.js';
 import { trainFusion, rowsOfSplit, type TrainResult } from '../model/train.js';
+import { presentTowers } from '../model/presentTowers.js';
 import { scoreFusion } from '../model/score.js';
 import { compareModels, type ModelComparison } from '../model/compare.js';
 import { fitPooledLogistic, scorePooledLogistic } from '../model/baselines/logistic.js';
@@ -133,7 +134,9 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const groupsOf = (r: number[]) => r.map((i) => table.creatorId[i]);
 
   const fitted = await timer.stage('preprocess', () => fitPreprocessor(table, rows.train, cfg.features));
-  const main = await timer.stage('train', () => trainFusion(table, a, fitted, { model: cfg.model, train: cfg.train }));
+  // A modality the data lacks is simply not a tower; what was dropped and why goes into the manifest.
+  const towers = presentTowers(table, rows.train, cfg.model.towers);
+  const main = await timer.stage('train', () => trainFusion(table, a, fitted, { model: { ...cfg.model, towers: towers.towers }, train: cfg.train }));
   const calibScores = scoreFusion(main.weights, fitted, table, rows.calib);
   const testScores = scoreFusion(main.weights, fitted, table, rows.test);
 
@@ -229,7 +232,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       const prev = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { serving?: unknown };
       // The feature extractor behind the dataset (null for simulated or external embeddings): `vigil score
       // --video` refuses to score raw media in a different embedding space.
-      writeJsonAtomic(join(dir, 'manifest.json'), { ...m, extractor: datasetExtractorId(dataPath), serving: prev.serving });
+      writeJsonAtomic(join(dir, 'manifest.json'), { ...m, extractor: datasetExtractorId(dataPath), serving: prev.serving, towers });
     };
     await writeManifest();
     await timer.stage('report', () => writeRunReport(dir, state!));
