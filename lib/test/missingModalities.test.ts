@@ -220,10 +220,11 @@ test('text-only model over HTTP: POST /v1/score without frame_emb returns a fini
   }
 });
 
-test('compare skips the tower variant of a modality the data lacks and trains the rest', async () => {
-  const table = without(base.table, { audio: true });
+test('compare skips the tower variant of a modality the data lacks and trains the rest, baselines included', async () => {
+  const table = without(base.table, { frames: true, audio: true });
   const fitted = fitPreprocessor(table, trainRows, features);
-  const out = await compareModels(table, split, fitted, { model, train: { ...train, epochs: 1 } }, { variants: ['fusion', 'tower:audio', 'tower:text'] });
-  assert.deepEqual(out.models.map((m) => m.name), ['fusion', 'tower:text']);
+  const out = await compareModels(table, split, fitted, { model, train: { ...train, epochs: 1, noise: 'confident_learning' } },
+    { variants: ['fusion', 'tower:audio', 'tower:visual', 'tower:text', 'cart', 'logistic'] });
+  assert.deepEqual(out.models.map((m) => m.name), ['fusion', 'tower:text', 'cart', 'logistic']);
   assert.ok(out.models.every((m) => Number.isFinite(m.test.ap)));
 });
