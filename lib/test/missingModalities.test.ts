@@ -25,6 +25,7 @@ import { loadFittedPreprocessor } from '../src/serve/fittedPreprocessing.js';
 import { parseVideo } from '../src/serve/request.js';
 import { requestFromTable } from '../src/serve/requestFromTable.js';
 import { selfCheck } from '../src/serve/selfCheck.js';
+import { measureLatency } from '../src/serve/latency.js';
 import { startServer } from '../src/serve/server.js';
 import type { Scorer } from '../src/serve/scorer.js';
 import { buildReference, computeDrift } from '../src/monitor/drift.js';
@@ -137,6 +138,9 @@ for (const c of CASES) {
       assert.equal(scorer.limits.frameDim, has('visual') ? fitted.dims.frame : 0);
       assert.equal(scorer.limits.audioDim, has('audio') ? fitted.dims.audio : 0);
       await selfCheck(scorer);
+      // The pipeline's serving check times synthetic uploads with every modality: unused ones are ignored.
+      const lat = await measureLatency(scorer, { frames: 4, segments: 2, iterations: 2, warmup: 1 });
+      assert.ok(lat.score.p50 >= 0 && lat.frameDim === scorer.limits.frameDim);
       const rows = testRows.slice(0, 12);
       const videos = rows.map((r) => {
         const req = requestFromTable(table, r);
