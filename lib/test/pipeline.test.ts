@@ -59,6 +59,8 @@ test('a run writes the contract run folder atomically, and reruns reproduce its 
   const manifest = JSON.parse(readFileSync(join(a.runDir, 'manifest.json'), 'utf8'));
   assert.ok(manifest.dataset.fingerprint && manifest.split.fingerprint && manifest.backend && manifest.timings.train >= 0);
   assert.ok(manifest.serving.files['model.onnx'].sha256, 'model sha256 in the manifest');
+  // The simulator has every modality: all configured towers are fused, none dropped.
+  assert.deepEqual(manifest.towers, { towers: ['meta', 'visual', 'audio', 'text'], dropped: [] });
 
   // The split the run used is a readable artifact with the contract's columns.
   const split = await readSplitParquet(join(a.runDir, 'split.parquet'));
