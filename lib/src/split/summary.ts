@@ -12,7 +12,7 @@ export function formatSplitSummary(audit: SplitAudit, report: SplitReport, recal
   for (const n of report.notes ?? []) lines.push(`note: ${n}`);
   if (report.notes?.length) lines.push('');
   const nd = report.nearDup;
-  if (nd.skipped) lines.push(`near-duplicates: skipped (${nd.skipped})`);
+  if (nd.skipped) lines.push(`near-duplicates: ${nd.skipped}`);
   else lines.push(`near-duplicates: ${nd.rowsInClusters} rows in ${nd.clusters - (report.rows - nd.rowsInClusters)} clusters (largest ${nd.largestCluster}); ` +
     `${nd.candidates} candidate pairs, ${nd.links} links, ${nd.oversizeBuckets} oversize buckets, ${nd.ms} ms`);
   if (recall) lines.push(`re-upload pairs in the same cluster: ${recall.recalled}/${recall.truePairs} = ${recall.recall.toFixed(3)}; ` +
@@ -45,7 +45,7 @@ export function formatSplitSummary(audit: SplitAudit, report: SplitReport, recal
   lines.push(`creator grouping: train rows ${c.without.train} → ${c.with ? c.with.train : 'infeasible'}` +
     (c.trainRowsLostShare !== null ? ` (${pct(c.trainRowsLostShare)} lost)` : c.withError ? ` (${c.withError})` : '') +
     `; busiest 1% of creators upload ${pct(c.top1pctCreatorShare)} of videos`);
-  lines.push('point-in-time audit: ' + (report.pointInTime.skipped ? `skipped (${report.pointInTime.skipped})` :
+  lines.push('point-in-time audit: ' + (report.pointInTime.skipped ? report.pointInTime.skipped :
     report.pointInTime.checks.map((k) => `${k.name} ${k.pass ? 'pass' : 'FAIL'} (${k.violations}/${k.rowsChecked})`).join(', ')));
   return lines.join('\n');
 }
