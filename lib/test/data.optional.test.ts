@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Table } from 'apache-arrow';
 import { readVideoTable, writeVideoTable, videoTableToArrow } from '../src/data/parquet.js';
-import { writeParquetTable, utf8Column, int8Column, timestampMsColumn } from '../src/data/arrow.js';
+import { writeParquetTable, writeParquetParts, utf8Column, int8Column, timestampMsColumn } from '../src/data/arrow.js';
 import { loadVideoTableCached } from '../src/data/cache.js';
 import { takeRows, concatVideoTables } from '../src/data/table.js';
 import { fitMetaEncoder, encodeMeta, metaDim } from '../src/features/metaEncoder.js';
@@ -99,6 +99,18 @@ test('frames without audio and audio without frames both load; a file with frame
   // One of a pair is an error naming the missing one.
   await assert.rejects(readVideoTable(fileWith('half-pair.parquet', pick(['frame_ts']))),
     (e: unknown) => e instanceof VigilError && e.field === 'frame_ts' && /missing column 'frame_ts' \('frame_emb' is present/.test(e.message));
+  // Parts of one dataset: metadata may differ between parts, frames may not.
+  const partA = videoTableToArrow(takeRows(full, [0]));
+  const partB = videoTableToArrow(takeRows(full, [1]));
+  const dropCols = (t: Table, drop: string[]) => t.select(t.schema.fields.map((x) => x.name).filter((n) => !drop.includes(n)));
+  const mixedMeta = join(dir, 'mixed-meta.parquet');
+  writeParquetParts(mixedMeta, [partA, dropCols(partB, ['country'])]);
+  const mm = await readVideoTable(mixedMeta);
+  assert.deepEqual(mm.country, [full.country[0], 'unknown']);
+  assert.equal(mm.absentColumns, undefined, 'a column present in some part is not absent');
+  const mixedFrames = join(dir, 'mixed-frames.parquet');
+  writeParquetParts(mixedFrames, [partA, dropCols(partB, ['frame_emb', 'frame_ts'])]);
+  await assert.rejects(readVideoTable(mixedFrames), (e: unknown) => e instanceof VigilError && e.field === 'frame_emb' && /absent from row 1 on, but present in earlier rows/.test(e.message));
   // A video without frames in a file that has frames is still an error.
   const oneEmpty = makeTable([{ frames: 1 }, { frames: 0 }]);
   const f = join(dir, 'no-frame-row.parquet');

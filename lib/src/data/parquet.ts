@@ -44,11 +44,14 @@ class VideoTableBuilder {
   frameDim: number | null = null; audioDim: number | null = null;
   seen = new Map<string, number>();
   absent: string[] | null = null;
+  framesPresent: boolean | null = null;
 
   constructor(private source: string, private opts: ReadOptions) {}
 
   add(b: RecordBatch, rowBase: number): void {
-    this.absent ??= absentVideoColumns(b.schema);
+    // A column is absent from the dataset only when no part has it (parts may differ, e.g. metadata).
+    const absentHere = absentVideoColumns(b.schema);
+    this.absent = this.absent === null ? absentHere : this.absent.filter((c) => absentHere.includes(c));
     const col = (name: string): Vector | null => b.getChild(name);
     const need = (name: string): Vector => {
       const v = col(name);
@@ -93,6 +96,11 @@ class VideoTableBuilder {
 
     const none = { counts: new Int32Array(m), valid: new Uint8Array(m), dim: null };
     const hasFrames = !!col('frame_emb');
+    // Frames are all-or-none across a dataset: every video has >= 1 frame, or the dataset has none.
+    if (this.framesPresent !== null && this.framesPresent !== hasFrames && m > 0) {
+      fail('frame_emb', `${hasFrames ? 'present' : 'absent'} from row ${rowBase} on, but ${this.framesPresent ? 'present' : 'absent'} in earlier rows (every part of a dataset must have frames, or none)`, rowBase);
+    }
+    this.framesPresent = hasFrames;
     const fts = hasFrames ? readFloatLists(need('frame_ts'), 'frame_ts', false, rowBase, this.frameTs) : none;
     const femb = hasFrames ? readEmbeddingLists(need('frame_emb'), 'frame_emb', false, rowBase, this.frameEmb, this.frameDim) : none;
     if (hasFrames) this.frameDim = femb.dim;
@@ -156,11 +164,14 @@ export async function readVideoTable(path: string, opts: ReadOptions = {}): Prom
   const file = resolveVideosPath(path);
   const b = new VideoTableBuilder(file, opts);
   let checked = false;
+  let lastSchema: unknown = null;
   await streamParquet(file, (batch, rowBase) => {
-    if (!checked) {
+    // Every part is checked (parts of one dataset may come from different writers).
+    if (batch.schema !== lastSchema) {
       checkSchema(batch.schema, VIDEO_COLUMNS, file, opts.requireLabels === false ? ['harmful'] : []);
-      checked = true;
+      lastSchema = batch.schema;
     }
+    checked = true;
     b.add(batch, rowBase);
   }, { batchSize: opts.batchSize });
   if (!checked) throw new VigilError(`${file}: no rows`, { field: 'videos.parquet' });
