@@ -14,6 +14,8 @@ import { main } from '../src/cli/main.js';
 import { setQuiet } from '../src/util/progress.js';
 import { createRng } from '../src/util/rng.js';
 import { makeTable } from './fixtures/videos.js';
+import { buildFingerprintIndex, lookupFingerprint } from '../src/split/fingerprintIndex.js';
+import { fingerprintVideo } from '../src/split/fingerprint.js';
 
 /**
  * A dataset without time: `n` rows from `creators` authors (heavy-tailed), ~`prevalence` positives,
@@ -83,6 +85,10 @@ test('no timestamps: a stratified group split — every part has its share of po
   assert.match(text, /no timestamps: stratified group split, not a recent-time holdout/);
   assert.match(text, /near-duplicates: no frame embeddings in the dataset: near-duplicate clustering skipped/);
   assert.match(text, /point-in-time audit: no timestamps/);
+  // Without frames the fingerprints carry no content: a known-content index built from them matches nothing.
+  const index = buildFingerprintIndex(r.fingerprinter, t.videoId.slice(0, 5), r.signatures.subarray(0, 5 * (r.fingerprinter.bits / 32)), { bandBits: 16, minCosine: 0.92 });
+  assert.equal(index.ids.length, 0);
+  assert.deepEqual(lookupFingerprint(index, fingerprintVideo(r.fingerprinter, { frameMean: [], transcript: 'x' })), []);
 });
 
 test('no timestamps: CV folds are grouped and stratified within train', () => {
