@@ -74,13 +74,23 @@ test('leakage demo designs: same sizes, disjoint, deterministic', () => {
   assert.ok(Array.from(d.random.test).some((i) => data.table.uploadTs[i] < maxTrainSafe));
 });
 
-test('makeSplit surfaces missing timestamps, short history and too few positives as VigilErrors', async () => {
+test('makeSplit surfaces partly missing timestamps and short history as VigilErrors; no time or few positives adapt', async () => {
   const { buildTable } = await import('./fixtures/table.js');
   const { VigilError } = await import('../src/util/errors.js');
   const oneWeek = buildTable(Array.from({ length: 50 }, (_, i) => ({ day: (i % 7) + 0.5, harmful: (i % 5 === 0 ? 1 : 0) as 0 | 1 })));
   assert.throws(() => makeSplit(oneWeek, cfg, 1), (e: unknown) => e instanceof VigilError && e.field === 'upload_ts' && /leave no training data/.test(e.message));
+  // Some rows without a time: an error naming the first such row.
+  const someTs = buildTable(Array.from({ length: 5 }, (_, i) => (i === 3 ? { ts: NaN } : { day: i })));
+  assert.throws(() => makeSplit(someTs, cfg, 1), (e: unknown) => e instanceof VigilError && e.field === 'upload_ts' && e.row === 3 && /video 'v3'/.test(e.message));
+  // No times at all: a stratified group split, said plainly.
   const noTs = buildTable(Array.from({ length: 5 }, () => ({ ts: NaN })));
-  assert.throws(() => makeSplit(noTs, cfg, 1), /no row has a timestamp/);
+  const nt = makeSplit(noTs, cfg, 1);
+  assert.equal(nt.report.method, 'stratified-group');
+  assert.match(nt.report.notes.join('\n'), /no timestamps: stratified group split, not a recent-time holdout/);
+  // Too few positives for the requested folds: fewer folds (or none), with the reason recorded.
   const fewPos = { ...data.table, harmful: Int8Array.from(data.table.harmful, (y, i) => (i % 50 === 0 ? y : 0)) };
-  assert.throws(() => makeSplit(fewPos, cfg, 1), (e: unknown) => e instanceof VigilError && e.field === 'harmful' && /minFoldPositives=10/.test(e.message));
+  const fp = makeSplit(fewPos, cfg, 1);
+  assert.ok(fp.report.foldChoice.chosen < cfg.folds);
+  assert.match(fp.report.foldChoice.reason ?? '', /minFoldPositives=10/);
+  assert.equal(fp.report.folds.length, fp.report.foldChoice.chosen);
 });

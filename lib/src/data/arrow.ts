@@ -100,7 +100,12 @@ export function float64Column(values: Float64Array, nullable = false): Vector {
   return makeVector(makeData({ type: new Float64(), data: values, ...nullBitmapFor(values, nullable) }));
 }
 
-export const int8Column = (values: Int8Array): Vector => makeVector(makeData({ type: new Int8(), data: values }));
+/** Int8 column where `nullWhen(v)` marks nulls (e.g. -1 for an unknown upload hour). */
+export function int8Column(values: Int8Array, nullWhen?: (v: number) => boolean): Vector {
+  if (!nullWhen) return makeVector(makeData({ type: new Int8(), data: values }));
+  const valid = Array.from(values, (v) => !nullWhen(v));
+  return makeVector(makeData({ type: new Int8(), data: values, ...bitmapFromValid(valid) }));
+}
 
 /** Int32 column where `nullWhen(v)` marks nulls (e.g. -1 for "no fold"). */
 export function int32Column(values: Int32Array, nullWhen?: (v: number) => boolean): Vector {
@@ -111,11 +116,12 @@ export function int32Column(values: Int32Array, nullWhen?: (v: number) => boolea
 
 export const boolColumn = (values: boolean[]): Vector => vectorFromArray(values, new Bool());
 
+/** Timestamp (ms, UTC) column; NaN values become nulls. */
 export function timestampMsColumn(ms: Float64Array): Vector {
   const big = new BigInt64Array(ms.length);
-  for (let i = 0; i < ms.length; i++) big[i] = BigInt(Math.round(ms[i]));
+  for (let i = 0; i < ms.length; i++) big[i] = Number.isFinite(ms[i]) ? BigInt(Math.round(ms[i])) : 0n;
   const type = new TimestampMillisecond('UTC');
-  return makeVector(makeData({ type, data: big as unknown as Int32Array }));
+  return makeVector(makeData({ type, data: big as unknown as Int32Array, ...bitmapFromValid(Array.from(ms, Number.isFinite)) }));
 }
 
 /** list<float32> from CSR offsets; rows where `valid[i]` is false are null. */

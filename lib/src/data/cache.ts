@@ -13,7 +13,8 @@ import type { VideoTable } from './table.js';
 import { sha256 } from '../util/hash.js';
 
 const CACHE_DIR = '.vigil-cache';
-const FORMAT = 1;
+// 2: records which optional columns the file lacked (`absentColumns`), so a hit equals a fresh read.
+const FORMAT = 2;
 
 type TypedKey = 'uploadTs' | 'durationS' | 'accountAgeDays' | 'priorStrikes' | 'uploadHour' | 'frameOffsets' | 'frameTs' |
   'frameEmb' | 'hasAudio' | 'audioOffsets' | 'audioTs' | 'audioEmb' | 'asrConfidence' | 'harmful' | 'weight';
@@ -43,7 +44,7 @@ export function writeTableCache(file: string, t: VideoTable): void {
     transcript: t.transcript, language: t.language, policyTags: t.policyTags,
   };
   const arrays = TYPED.map(([k]) => t[k] as ArrayBufferView);
-  const header = Buffer.from(JSON.stringify({ format: FORMAT, n: t.n, frameDim: t.frameDim, audioDim: t.audioDim, strings, lengths: arrays.map((a) => (a as unknown as { length: number }).length) }));
+  const header = Buffer.from(JSON.stringify({ format: FORMAT, n: t.n, frameDim: t.frameDim, audioDim: t.audioDim, absentColumns: t.absentColumns ?? null, strings, lengths: arrays.map((a) => (a as unknown as { length: number }).length) }));
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
@@ -79,6 +80,7 @@ export function readTableCache(file: string): VideoTable {
   const h = JSON.parse(Buffer.from(buf, 8, hlen).toString('utf8'));
   if (h.format !== FORMAT) throw new Error('cache format mismatch');
   const out: Record<string, unknown> = { n: h.n, frameDim: h.frameDim, audioDim: h.audioDim, ...h.strings };
+  if (Array.isArray(h.absentColumns)) out.absentColumns = h.absentColumns;
   let pos = 8 + hlen;
   TYPED.forEach(([k, Ctor], i) => {
     pos += (8 - (pos % 8)) % 8;

@@ -57,13 +57,17 @@ export function readNumbers(v: Vector, name: string, nullable: boolean, rowBase:
   return out;
 }
 
-/** Timestamps of any unit → epoch milliseconds. */
-export function readTimestampsMs(v: Vector, name: string, rowBase: number): Float64Array {
+/** Timestamps of any unit → epoch milliseconds; nulls → NaN when `nullable`. */
+export function readTimestampsMs(v: Vector, name: string, rowBase: number, nullable = false): Float64Array {
   const out = new Float64Array(v.length);
   const d = only(v);
   // Arrow JS returns epoch-ms numbers for every timestamp unit and for dates.
   for (let i = 0; i < v.length; i++) {
-    if (!isValidAt(d, i)) fail(name, 'null where a timestamp is required', rowBase + i);
+    if (!isValidAt(d, i)) {
+      if (!nullable) fail(name, 'null where a timestamp is required', rowBase + i);
+      out[i] = NaN;
+      continue;
+    }
     const x = v.get(i) as number | bigint | Date;
     const ms = x instanceof Date ? x.getTime() : Number(x);
     if (!Number.isFinite(ms)) fail(name, `invalid timestamp ${String(x)}`, rowBase + i);

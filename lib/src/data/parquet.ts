@@ -10,7 +10,7 @@ import {
   streamParquet, writeParquetTable, writeParquetParts, parquetParts, utf8Column, float32Column, float64Column,
   int8Column, timestampMsColumn, listFloat32Column, listEmbeddingColumn, listUtf8Column,
 } from './arrow.js';
-import { VIDEO_COLUMNS, TRUTH_COLUMNS, checkSchema } from './schema.js';
+import { VIDEO_COLUMNS, TRUTH_COLUMNS, checkSchema, absentVideoColumns } from './schema.js';
 import {
   F32Builder, readStrings, readNumbers, readTimestampsMs, readFloatLists, readEmbeddingLists, readStringLists,
 } from './columns.js';
@@ -43,10 +43,15 @@ class VideoTableBuilder {
   audioTs = new F32Builder(); audioEmb = new F32Builder(1 << 16);
   frameDim: number | null = null; audioDim: number | null = null;
   seen = new Map<string, number>();
+  absent: string[] | null = null;
+  framesPresent: boolean | null = null;
 
   constructor(private source: string, private opts: ReadOptions) {}
 
   add(b: RecordBatch, rowBase: number): void {
+    // A column is absent from the dataset only when no part has it (parts may differ, e.g. metadata).
+    const absentHere = absentVideoColumns(b.schema);
+    this.absent = this.absent === null ? absentHere : this.absent.filter((c) => absentHere.includes(c));
     const col = (name: string): Vector | null => b.getChild(name);
     const need = (name: string): Vector => {
       const v = col(name);
@@ -61,17 +66,24 @@ class VideoTableBuilder {
       if (prev !== undefined) fail('video_id', `duplicate id '${id}' (first at row ${prev})`, rowBase + i);
       this.seen.set(id, rowBase + i);
     });
-    const creators = readStrings(need('creator_id'), 'creator_id', false, rowBase) as string[];
-    const ts = readTimestampsMs(need('upload_ts'), 'upload_ts', rowBase);
-    const dur = readNumbers(need('duration_s'), 'duration_s', false, rowBase);
-    const country = readStrings(need('country'), 'country', false, rowBase) as string[];
-    const device = readStrings(need('device'), 'device', false, rowBase) as string[];
-    const age = readNumbers(need('account_age_days'), 'account_age_days', true, rowBase);
-    const strikes = readNumbers(need('prior_strikes'), 'prior_strikes', true, rowBase);
-    const hour = readNumbers(need('upload_hour'), 'upload_hour', false, rowBase);
-    const transcript = readStrings(need('transcript'), 'transcript', true, rowBase);
-    const conf = readNumbers(need('asr_confidence'), 'asr_confidence', true, rowBase);
-    const lang = readStrings(need('language'), 'language', true, rowBase);
+    // Optional columns: absent → the "absent" representation of the dataset contract.
+    const creators = col('creator_id') ? readStrings(col('creator_id')!, 'creator_id', false, rowBase) as string[] : [...ids];
+    const tsv = col('upload_ts');
+    const ts = tsv ? readTimestampsMs(tsv, 'upload_ts', rowBase, true) : new Float64Array(m).fill(NaN);
+    const numOr = (name: string) => { const v = col(name); return v ? readNumbers(v, name, true, rowBase) : new Float64Array(m).fill(NaN); };
+    const strOr = (name: string, dflt: string | null) => {
+      const v = col(name);
+      return v ? readStrings(v, name, true, rowBase).map((x) => x ?? dflt) : new Array<string | null>(m).fill(dflt);
+    };
+    const dur = numOr('duration_s');
+    const country = strOr('country', 'unknown') as string[];
+    const device = strOr('device', 'unknown') as string[];
+    const age = numOr('account_age_days');
+    const strikes = numOr('prior_strikes');
+    const hour = numOr('upload_hour');
+    const transcript = strOr('transcript', null);
+    const conf = numOr('asr_confidence');
+    const lang = strOr('language', null);
     const hv = col('harmful');
     let labels: Float64Array;
     if (hv) labels = readNumbers(hv, 'harmful', false, rowBase);
@@ -82,23 +94,32 @@ class VideoTableBuilder {
     const wv = col('weight');
     const w = wv ? readNumbers(wv, 'weight', false, rowBase) : new Float64Array(m).fill(1);
 
-    const fts = readFloatLists(need('frame_ts'), 'frame_ts', false, rowBase, this.frameTs);
-    const femb = readEmbeddingLists(need('frame_emb'), 'frame_emb', false, rowBase, this.frameEmb, this.frameDim);
-    this.frameDim = femb.dim;
-    const ats = readFloatLists(need('audio_ts'), 'audio_ts', true, rowBase, this.audioTs);
-    const aemb = readEmbeddingLists(need('audio_emb'), 'audio_emb', true, rowBase, this.audioEmb, this.audioDim);
-    this.audioDim = aemb.dim;
+    const none = { counts: new Int32Array(m), valid: new Uint8Array(m), dim: null };
+    const hasFrames = !!col('frame_emb');
+    // Frames are all-or-none across a dataset: every video has >= 1 frame, or the dataset has none.
+    if (this.framesPresent !== null && this.framesPresent !== hasFrames && m > 0) {
+      fail('frame_emb', `${hasFrames ? 'present' : 'absent'} from row ${rowBase} on, but ${this.framesPresent ? 'present' : 'absent'} in earlier rows (every part of a dataset must have frames, or none)`, rowBase);
+    }
+    this.framesPresent = hasFrames;
+    const fts = hasFrames ? readFloatLists(need('frame_ts'), 'frame_ts', false, rowBase, this.frameTs) : none;
+    const femb = hasFrames ? readEmbeddingLists(need('frame_emb'), 'frame_emb', false, rowBase, this.frameEmb, this.frameDim) : none;
+    if (hasFrames) this.frameDim = femb.dim;
+    const hasAudioCols = !!col('audio_emb');
+    const ats = hasAudioCols ? readFloatLists(need('audio_ts'), 'audio_ts', true, rowBase, this.audioTs) : none;
+    const aemb = hasAudioCols ? readEmbeddingLists(need('audio_emb'), 'audio_emb', true, rowBase, this.audioEmb, this.audioDim) : none;
+    if (hasAudioCols) this.audioDim = aemb.dim;
 
     for (let i = 0; i < m; i++) {
       const r = rowBase + i;
       if (dur[i] < 0) fail('duration_s', `expected >= 0, got ${dur[i]}`, r);
       if (!(age[i] >= 0) && !Number.isNaN(age[i])) fail('account_age_days', `expected >= 0 or null, got ${age[i]}`, r);
       if (!Number.isNaN(strikes[i]) && (strikes[i] < 0 || !Number.isInteger(strikes[i]))) fail('prior_strikes', `expected a non-negative integer or null, got ${strikes[i]}`, r);
-      if (!Number.isInteger(hour[i]) || hour[i] < 0 || hour[i] > 23) fail('upload_hour', `expected an integer 0–23, got ${hour[i]}`, r);
+      if (Number.isNaN(hour[i])) hour[i] = -1;
+      else if (!Number.isInteger(hour[i]) || hour[i] < 0 || hour[i] > 23) fail('upload_hour', `expected an integer 0–23 or null, got ${hour[i]}`, r);
       if (!Number.isNaN(conf[i]) && (conf[i] < 0 || conf[i] > 1)) fail('asr_confidence', `expected 0–1 or null, got ${conf[i]}`, r);
       if (labels[i] !== 0 && labels[i] !== 1 && !(labels[i] === -1 && !hv)) fail('harmful', `label must be 0 or 1, got ${labels[i]}`, r);
       if (!(w[i] > 0)) fail('weight', `expected a positive weight, got ${w[i]}`, r);
-      if (femb.counts[i] < 1) fail('frame_emb', 'a video needs at least one frame embedding', r);
+      if (hasFrames && femb.counts[i] < 1) fail('frame_emb', 'a video needs at least one frame embedding', r);
       if (fts.counts[i] !== femb.counts[i]) fail('frame_ts', `has ${fts.counts[i]} times but frame_emb has ${femb.counts[i]} embeddings`, r);
       if (ats.valid[i] !== aemb.valid[i]) fail('audio_ts', 'must be null exactly when audio_emb is null', r);
       if (ats.counts[i] !== aemb.counts[i]) fail('audio_ts', `has ${ats.counts[i]} times but audio_emb has ${aemb.counts[i]} segments`, r);
@@ -132,6 +153,8 @@ class VideoTableBuilder {
       audioTs: this.audioTs.finish(), audioEmb: this.audioEmb.finish(),
       transcript: this.transcript, asrConfidence: Float32Array.from(this.asrConfidence), language: this.language,
       harmful: Int8Array.from(this.harmful), policyTags: this.policyTags, weight: Float32Array.from(this.weight),
+      // Only set when something is absent, so a complete file reads exactly as a table built in memory.
+      ...(this.absent && this.absent.length > 0 ? { absentColumns: this.absent } : {}),
     };
   }
 }
@@ -141,11 +164,14 @@ export async function readVideoTable(path: string, opts: ReadOptions = {}): Prom
   const file = resolveVideosPath(path);
   const b = new VideoTableBuilder(file, opts);
   let checked = false;
+  let lastSchema: unknown = null;
   await streamParquet(file, (batch, rowBase) => {
-    if (!checked) {
+    // Every part is checked (parts of one dataset may come from different writers).
+    if (batch.schema !== lastSchema) {
       checkSchema(batch.schema, VIDEO_COLUMNS, file, opts.requireLabels === false ? ['harmful'] : []);
-      checked = true;
+      lastSchema = batch.schema;
     }
+    checked = true;
     b.add(batch, rowBase);
   }, { batchSize: opts.batchSize });
   if (!checked) throw new VigilError(`${file}: no rows`, { field: 'videos.parquet' });
@@ -171,30 +197,61 @@ export async function scanVideoBatches(
   }, { batchSize: opts.batchSize });
 }
 
-/** VideoTable → Arrow table in the contract's column order. */
+/**
+ * Whether column `name` can be left out of the file: the dataset lacks the modality (frameDim 0,
+ * audioDim 0), or the table says the column was absent and every value still holds the absent
+ * representation (so nothing set since is lost).
+ */
+function omitColumn(t: VideoTable, name: string): boolean {
+  if (name === 'frame_emb' || name === 'frame_ts') return t.frameDim === 0;
+  if (name === 'audio_emb' || name === 'audio_ts') return t.audioDim === 0;
+  if (!t.absentColumns?.includes(name)) return false;
+  const all = <T>(a: ArrayLike<T>, ok: (v: T, i: number) => boolean) => { for (let i = 0; i < a.length; i++) if (!ok(a[i], i)) return false; return true; };
+  switch (name) {
+    case 'creator_id': return all(t.creatorId, (c, i) => c === t.videoId[i]);
+    case 'upload_ts': return all(t.uploadTs, Number.isNaN);
+    case 'duration_s': return all(t.durationS, Number.isNaN);
+    case 'account_age_days': return all(t.accountAgeDays, Number.isNaN);
+    case 'prior_strikes': return all(t.priorStrikes, Number.isNaN);
+    case 'asr_confidence': return all(t.asrConfidence, Number.isNaN);
+    case 'country': return all(t.country, (c) => c === 'unknown');
+    case 'device': return all(t.device, (c) => c === 'unknown');
+    case 'upload_hour': return all(t.uploadHour, (h) => h === -1);
+    case 'transcript': return all(t.transcript, (x) => x === null);
+    case 'language': return all(t.language, (x) => x === null);
+    case 'policy_tags': return all(t.policyTags, (x) => x.length === 0);
+    case 'weight': return all(t.weight, (w) => w === 1);
+    default: return false;
+  }
+}
+
+/** VideoTable → Arrow table in the contract's column order, without the columns the dataset lacks. */
 export function videoTableToArrow(t: VideoTable): Table {
   const nullableStr = (a: (string | null)[]) => utf8Column(a);
-  return new Table({
-    video_id: utf8Column(t.videoId),
-    creator_id: utf8Column(t.creatorId),
-    upload_ts: timestampMsColumn(t.uploadTs),
-    duration_s: float32Column(t.durationS),
-    country: utf8Column(t.country),
-    device: utf8Column(t.device),
-    account_age_days: float32Column(t.accountAgeDays, true),
-    prior_strikes: float32Column(t.priorStrikes, true),
-    upload_hour: int8Column(t.uploadHour),
-    frame_ts: listFloat32Column(t.frameOffsets, t.frameTs),
-    frame_emb: listEmbeddingColumn(t.frameOffsets, t.frameEmb, t.frameDim),
-    audio_emb: listEmbeddingColumn(t.audioOffsets, t.audioEmb, Math.max(1, t.audioDim), t.hasAudio),
-    audio_ts: listFloat32Column(t.audioOffsets, t.audioTs, t.hasAudio),
-    transcript: nullableStr(t.transcript),
-    asr_confidence: float32Column(t.asrConfidence, true),
-    language: nullableStr(t.language),
-    harmful: int8Column(t.harmful),
-    policy_tags: listUtf8Column(t.policyTags),
-    weight: float32Column(t.weight),
-  });
+  const cols: Record<string, () => Vector> = {
+    video_id: () => utf8Column(t.videoId),
+    creator_id: () => utf8Column(t.creatorId),
+    upload_ts: () => timestampMsColumn(t.uploadTs),
+    duration_s: () => float32Column(t.durationS, true),
+    country: () => utf8Column(t.country),
+    device: () => utf8Column(t.device),
+    account_age_days: () => float32Column(t.accountAgeDays, true),
+    prior_strikes: () => float32Column(t.priorStrikes, true),
+    upload_hour: () => int8Column(t.uploadHour, (h) => h < 0),
+    frame_ts: () => listFloat32Column(t.frameOffsets, t.frameTs),
+    frame_emb: () => listEmbeddingColumn(t.frameOffsets, t.frameEmb, t.frameDim),
+    audio_emb: () => listEmbeddingColumn(t.audioOffsets, t.audioEmb, t.audioDim, t.hasAudio),
+    audio_ts: () => listFloat32Column(t.audioOffsets, t.audioTs, t.hasAudio),
+    transcript: () => nullableStr(t.transcript),
+    asr_confidence: () => float32Column(t.asrConfidence, true),
+    language: () => nullableStr(t.language),
+    harmful: () => int8Column(t.harmful),
+    policy_tags: () => listUtf8Column(t.policyTags),
+    weight: () => float32Column(t.weight),
+  };
+  const out: Record<string, Vector> = {};
+  for (const [name, make] of Object.entries(cols)) if (!omitColumn(t, name)) out[name] = make();
+  return new Table(out);
 }
 
 /**

@@ -10,6 +10,7 @@ export interface DatasetProfile {
   /** Σ weight: the number of uploads the stored rows represent. */
   n_virtual: number;
   weeks: number;
+  /** ISO date of the first upload's day; '' when the dataset has no upload times. */
   start: string;
   prevalence: number;
   positives: number;
@@ -49,8 +50,10 @@ export function measureProfile(t: VideoTable, extras: ProfileExtras = {}): Datas
   let confEn = 0, wEn = 0, confX = 0, wX = 0;
   let minTs = Infinity, maxTs = -Infinity;
   for (let i = 0; i < n; i++) { if (t.uploadTs[i] < minTs) minTs = t.uploadTs[i]; if (t.uploadTs[i] > maxTs) maxTs = t.uploadTs[i]; }
-  const start = n > 0 ? Math.floor(minTs / MS_PER_DAY) * MS_PER_DAY : 0;
-  const weeks = n > 0 ? Math.floor((maxTs - start) / MS_PER_WEEK) + 1 : 0;
+  // A dataset without upload times has no weeks (rows without a time are left out of the weekly series).
+  const timed = Number.isFinite(minTs);
+  const start = timed ? Math.floor(minTs / MS_PER_DAY) * MS_PER_DAY : 0;
+  const weeks = timed ? Math.floor((maxTs - start) / MS_PER_WEEK) + 1 : 0;
   const wkW = new Float64Array(weeks), wkP = new Float64Array(weeks);
   const regW = new Map<string, number>(), regP = new Map<string, number>();
   const counts = new Int32Array(n);
@@ -58,7 +61,7 @@ export function measureProfile(t: VideoTable, extras: ProfileExtras = {}): Datas
     const w = t.weight[i], y = t.harmful[i] === 1 ? 1 : 0;
     W += w; pos += w * y;
     const wk = Math.floor((t.uploadTs[i] - start) / MS_PER_WEEK);
-    wkW[wk] += w; wkP[wk] += w * y;
+    if (wk >= 0 && wk < weeks) { wkW[wk] += w; wkP[wk] += w * y; }
     regW.set(t.country[i], (regW.get(t.country[i]) ?? 0) + w);
     regP.set(t.country[i], (regP.get(t.country[i]) ?? 0) + w * y);
     if (Number.isNaN(t.accountAgeDays[i]) || Number.isNaN(t.priorStrikes[i])) miss += w;
@@ -91,7 +94,7 @@ export function measureProfile(t: VideoTable, extras: ProfileExtras = {}): Datas
     reup = ratio(r, W); harmReup = ratio(hr, pos);
   }
   return {
-    n_rows: n, n_virtual: Math.round(W), weeks, start: new Date(start).toISOString(),
+    n_rows: n, n_virtual: Math.round(W), weeks, start: timed ? new Date(start).toISOString() : '',
     prevalence: ratio(pos, W), positives: Math.round(pos), region_prevalence, region_share,
     week_prevalence: Array.from(wkW, (w, k) => ratio(wkP[k], w)),
     missing_metadata_rate: ratio(miss, W), missing_metadata_rate_new_accounts: missNew,
@@ -118,7 +121,7 @@ export function formatProfile(p: DatasetProfile): string {
   const pct = (x: number | null, d = 2): string => (x === null ? 'n/a' : (100 * x).toFixed(d) + '%');
   const regions = Object.entries(p.region_prevalence).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
   return [
-    `rows ${p.n_rows} representing ${p.n_virtual} uploads over ${p.weeks} weeks from ${p.start.slice(0, 10)}`,
+    `rows ${p.n_rows} representing ${p.n_virtual} uploads ` + (p.start ? `over ${p.weeks} weeks from ${p.start.slice(0, 10)}` : '(no upload times)'),
     `prevalence ${pct(p.prevalence, 3)} (${p.positives} harmful)   per week: ${p.week_prevalence.map((x) => pct(x, 2)).join(' ')}`,
     `region prevalence: ${regions}`,
     `missing metadata ${pct(p.missing_metadata_rate)} (new accounts ${pct(p.missing_metadata_rate_new_accounts)})   no audio ${pct(p.no_audio_rate)}   ASR ${pct(p.asr_rate)} (non-English ${pct(p.non_english_asr_rate)}; confidence en ${p.asr_confidence_english?.toFixed(3) ?? 'n/a'}, other ${p.asr_confidence_non_english?.toFixed(3) ?? 'n/a'})`,

@@ -25,25 +25,28 @@ export interface ColumnSpec {
 
 export const VIDEO_COLUMNS: ColumnSpec[] = [
   { name: 'video_id', kind: 'string', nullable: false, doc: 'unique id of the upload' },
-  { name: 'creator_id', kind: 'string', nullable: false, doc: 'uploading account' },
-  { name: 'upload_ts', kind: 'timestamp', nullable: false, doc: 'upload time (UTC)' },
-  { name: 'duration_s', kind: 'number', nullable: false, doc: 'video length in seconds' },
-  { name: 'country', kind: 'string', nullable: false, doc: 'upload country code' },
-  { name: 'device', kind: 'string', nullable: false, doc: 'device family' },
-  { name: 'account_age_days', kind: 'number', nullable: true, doc: 'account age at upload (null: unknown, e.g. new user)' },
-  { name: 'prior_strikes', kind: 'number', nullable: true, doc: 'policy strikes from removals before this upload' },
-  { name: 'upload_hour', kind: 'number', nullable: false, doc: 'hour of day 0–23' },
-  { name: 'frame_ts', kind: 'float_list', nullable: false, doc: 'frame times in seconds (1 FPS)' },
-  { name: 'frame_emb', kind: 'embedding_list', nullable: false, doc: 'per-frame embeddings, Dv each' },
-  { name: 'audio_emb', kind: 'embedding_list', nullable: true, doc: 'per-segment audio embeddings, Da each (null: no audio)' },
-  { name: 'audio_ts', kind: 'float_list', nullable: true, doc: 'VAD segment start times (null: no audio)' },
-  { name: 'transcript', kind: 'string', nullable: true, doc: 'ASR text' },
-  { name: 'asr_confidence', kind: 'number', nullable: true, doc: 'mean ASR confidence 0–1' },
-  { name: 'language', kind: 'string', nullable: true, doc: 'transcript language code' },
+  { name: 'creator_id', kind: 'string', nullable: false, optional: true, doc: 'uploading account (absent: each video is its own creator)' },
+  { name: 'upload_ts', kind: 'timestamp', nullable: true, optional: true, doc: 'upload time (UTC); absent: the split is a stratified group split, not a recent-time holdout' },
+  { name: 'duration_s', kind: 'number', nullable: true, optional: true, doc: 'video length in seconds (null/absent: unknown)' },
+  { name: 'country', kind: 'string', nullable: true, optional: true, doc: "upload country code (null/absent: 'unknown')" },
+  { name: 'device', kind: 'string', nullable: true, optional: true, doc: "device family (null/absent: 'unknown')" },
+  { name: 'account_age_days', kind: 'number', nullable: true, optional: true, doc: 'account age at upload (null: unknown, e.g. new user)' },
+  { name: 'prior_strikes', kind: 'number', nullable: true, optional: true, doc: 'policy strikes from removals before this upload' },
+  { name: 'upload_hour', kind: 'number', nullable: true, optional: true, doc: 'hour of day 0–23 (null/absent: unknown)' },
+  { name: 'frame_ts', kind: 'float_list', nullable: false, optional: true, doc: 'frame times in seconds (1 FPS); absent together with frame_emb' },
+  { name: 'frame_emb', kind: 'embedding_list', nullable: false, optional: true, doc: 'per-frame embeddings, Dv each; when present every video has >= 1 frame' },
+  { name: 'audio_emb', kind: 'embedding_list', nullable: true, optional: true, doc: 'per-segment audio embeddings, Da each (null: no audio)' },
+  { name: 'audio_ts', kind: 'float_list', nullable: true, optional: true, doc: 'VAD segment start times (null: no audio); absent together with audio_emb' },
+  { name: 'transcript', kind: 'string', nullable: true, optional: true, doc: 'ASR text' },
+  { name: 'asr_confidence', kind: 'number', nullable: true, optional: true, doc: 'mean ASR confidence 0–1' },
+  { name: 'language', kind: 'string', nullable: true, optional: true, doc: 'transcript language code' },
   { name: 'harmful', kind: 'number', nullable: false, doc: '1 if policy requires BLOCK, else 0' },
-  { name: 'policy_tags', kind: 'string_list', nullable: true, doc: 'policy tags of the moderator decision' },
+  { name: 'policy_tags', kind: 'string_list', nullable: true, optional: true, doc: 'policy tags of the moderator decision' },
   { name: 'weight', kind: 'number', nullable: false, optional: true, doc: 'sampling weight (1 when not sampled)' },
 ];
+
+/** Columns that travel as pairs: a file has both or neither. */
+export const PAIRED_COLUMNS: [string, string][] = [['frame_emb', 'frame_ts'], ['audio_emb', 'audio_ts']];
 
 export const TRUTH_COLUMNS: ColumnSpec[] = [
   { name: 'video_id', kind: 'string', nullable: false, doc: 'id of the upload' },
@@ -96,4 +99,17 @@ export function checkSchema(schema: Schema, columns: ColumnSpec[], source: strin
       throw new VigilError(`${source}: column '${c.name}' has type ${String(f.type)}, expected ${KIND_TEXT[c.kind]}`, { field: c.name });
     }
   }
+  for (const [a, b] of PAIRED_COLUMNS) {
+    if (!columns.some((c) => c.name === a)) continue;
+    if (byName.has(a) !== byName.has(b)) {
+      const [have, lack] = byName.has(a) ? [a, b] : [b, a];
+      throw new VigilError(`${source}: missing column '${lack}' ('${have}' is present; the two come as a pair: both or neither)`, { field: lack });
+    }
+  }
+}
+
+/** The optional video columns a file's schema lacks (their values take the "absent" representation). */
+export function absentVideoColumns(schema: Schema): string[] {
+  const have = new Set(schema.fields.map((f) => f.name));
+  return VIDEO_COLUMNS.filter((c) => c.optional && !have.has(c.name)).map((c) => c.name);
 }

@@ -31,24 +31,27 @@ export interface VideoTable {
   // ids and time
   videoId: string[];
   creatorId: string[];
-  /** Upload time, epoch milliseconds UTC. */
+  /** Upload time, epoch milliseconds UTC; NaN = unknown (all NaN: a dataset without time). */
   uploadTs: Float64Array;
   // metadata
+  /** NaN = missing. */
   durationS: Float32Array;
+  /** 'unknown' when the file has no value. */
   country: string[];
   device: string[];
   /** NaN = missing. */
   accountAgeDays: Float32Array;
   /** NaN = missing. */
   priorStrikes: Float32Array;
+  /** 0–23; -1 = unknown. */
   uploadHour: Int8Array;
-  // visual: every video has >= 1 frame
+  // visual: every video has >= 1 frame, or (no frames in the dataset) frameDim 0 and all offsets 0
   frameDim: number;
   frameOffsets: Int32Array;
   frameTs: Float32Array;
   /** (total frames) x frameDim, row-major. */
   frameEmb: Float32Array;
-  // audio: hasAudio[i] = 0 means no audio track (offsets then give zero segments)
+  // audio: hasAudio[i] = 0 means no audio track (offsets then give zero segments); audioDim 0: no audio at all
   audioDim: number;
   hasAudio: Uint8Array;
   audioOffsets: Int32Array;
@@ -63,6 +66,14 @@ export interface VideoTable {
   harmful: Int8Array;
   policyTags: string[][];
   weight: Float32Array;
+  /**
+   * Optional columns the source file did not have; their values hold the "absent" representation
+   * (frameDim 0, audioDim 0, transcript null, upload_ts NaN, numeric metadata NaN, country/device
+   * 'unknown', upload_hour -1, creator_id = video_id). Undefined when every column was present or the
+   * table was built in memory.
+   * The Parquet writer omits these columns so a file round-trips with the same columns.
+   */
+  absentColumns?: string[];
 }
 
 /** What `truth.parquet` holds (simulator only; never read by training). */
@@ -140,6 +151,7 @@ export function takeRows(t: VideoTable, idx: ArrayLike<number>): VideoTable {
     audioDim: t.audioDim, hasAudio: pickTyped(t.hasAudio), audioOffsets: a.off, audioTs: a.nts, audioEmb: a.nemb,
     transcript: pick(t.transcript), asrConfidence: pickTyped(t.asrConfidence), language: pick(t.language),
     harmful: pickTyped(t.harmful), policyTags: pick(t.policyTags), weight: pickTyped(t.weight),
+    ...(t.absentColumns ? { absentColumns: [...t.absentColumns] } : {}),
   };
 }
 
@@ -183,5 +195,23 @@ export function concatVideoTables(ts: VideoTable[]): VideoTable {
     audioTs: cat(ts.map((t) => t.audioTs)), audioEmb: cat(ts.map((t) => t.audioEmb)),
     transcript: flat((t) => t.transcript), asrConfidence: cat(ts.map((t) => t.asrConfidence)), language: flat((t) => t.language),
     harmful: cat(ts.map((t) => t.harmful)), policyTags: flat((t) => t.policyTags), weight: cat(ts.map((t) => t.weight)),
+    ...absentInAll(ts),
   };
+}
+
+/** A column is absent from a concatenation only when every part lacks it (otherwise its gaps are nulls). */
+function absentInAll(ts: VideoTable[]): { absentColumns?: string[] } {
+  if (ts.some((t) => !t.absentColumns)) return {};
+  const absent = ts[0].absentColumns!.filter((c) => ts.every((t) => t.absentColumns!.includes(c)));
+  return absent.length > 0 ? { absentColumns: absent } : {};
+}
+
+/** Which rows have an upload time: all, none, or some (a partial column is an error for the split). */
+export function timeCoverage(t: VideoTable): { kind: 'all' | 'none' | 'partial'; missing: number; firstMissing: number } {
+  let missing = 0, firstMissing = -1;
+  for (let i = 0; i < t.n; i++) {
+    if (!Number.isFinite(t.uploadTs[i])) { missing++; if (firstMissing < 0) firstMissing = i; }
+  }
+  const kind = missing === 0 ? 'all' : missing === t.n ? 'none' : 'partial';
+  return { kind, missing, firstMissing };
 }

@@ -2,8 +2,11 @@ import type { VideoTable } from '../data/table.js';
 import type { FeaturesConfig } from './config.js';
 
 /**
- * Metadata encoding. Missing metadata (new accounts) is a signal and a slice, not a reason to drop
- * rows: every nullable numeric gets an explicit missing indicator and its standardised value is 0.
+ * Metadata encoding. Missing metadata (new accounts, or a dataset without those columns) is a signal
+ * and a slice, not a reason to drop rows: every numeric column (NaN = missing) gets an explicit missing
+ * indicator and its standardised value is 0. An unknown upload hour (-1) encodes as sin = cos = 0, with
+ * its own indicator when the training rows have unknown hours (datasets with every hour known keep
+ * the layout they always had).
  */
 export interface FittedMetaEncoder {
   /** Levels kept for one-hot; anything else (rare in train, or unseen) maps to the OTHER slot. */
@@ -12,6 +15,8 @@ export interface FittedMetaEncoder {
   /** Train mean/std of log1p(max(x,0)) over non-missing values, per numeric column. */
   numeric: { column: NumericColumn; mean: number; std: number }[];
   coldStartDays: number;
+  /** A `missing_upload_hour` indicator follows the hour's sin/cos (absent in encoders fitted before it existed). */
+  hourMissingIndicator?: boolean;
   /** Column names of the encoded vector, in order (for rules, reason codes and debugging). */
   names: string[];
 }
@@ -54,7 +59,10 @@ export function fitMetaEncoder(table: VideoTable, trainRows: ArrayLike<number>, 
     ...NUMERIC_COLUMNS.map((c) => `missing_${c}`),
     'cold_start', 'upload_hour_sin', 'upload_hour_cos',
   ];
-  return { countryLevels, deviceLevels, numeric, coldStartDays: cfg.coldStartDays, names };
+  let hourMissingIndicator = false;
+  for (let k = 0; k < trainRows.length && !hourMissingIndicator; k++) if (!hourKnown(table.uploadHour[trainRows[k]])) hourMissingIndicator = true;
+  if (hourMissingIndicator) names.push('missing_upload_hour');
+  return { countryLevels, deviceLevels, numeric, coldStartDays: cfg.coldStartDays, ...(hourMissingIndicator ? { hourMissingIndicator } : {}), names };
 }
 
 export function metaDim(enc: FittedMetaEncoder): number {
@@ -87,7 +95,15 @@ export function encodeMeta(enc: FittedMetaEncoder, table: VideoTable, row: numbe
   }
   for (const m of missing) out[p++] = m;
   out[p++] = isColdStart(enc, table, row) ? 1 : 0;
-  const angle = (2 * Math.PI * table.uploadHour[row]) / 24;
-  out[p++] = Math.sin(angle);
-  out[p++] = Math.cos(angle);
+  const hour = table.uploadHour[row];
+  const known = hourKnown(hour);
+  const angle = (2 * Math.PI * hour) / 24;
+  out[p++] = known ? Math.sin(angle) : 0;
+  out[p++] = known ? Math.cos(angle) : 0;
+  if (enc.hourMissingIndicator) out[p++] = known ? 0 : 1;
+}
+
+/** Hours are 0–23; -1 (or anything else) means unknown. */
+function hourKnown(h: number): boolean {
+  return Number.isInteger(h) && h >= 0 && h <= 23;
 }

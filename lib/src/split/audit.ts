@@ -26,7 +26,7 @@ export interface SplitStats {
   prevalence: number;
   firstDay: string | null;
   lastDay: string | null;
-  /** Calendar span in weeks. */
+  /** Calendar span in weeks (0 without upload times). */
   weeks: number;
   creators: number;
   /** Rows whose creator has no training row. */
@@ -89,7 +89,7 @@ function stats(table: VideoTable, split: Uint8Array, s: number, isNew: Uint8Arra
   }
   const share = (k: number) => (rows > 0 ? k / rows : 0);
   const dayOf = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString().slice(0, 10) : null);
-  const weeks = rows > 0 ? (Math.floor(hi / MS_PER_DAY) - Math.floor(lo / MS_PER_DAY) + 1) * MS_PER_DAY / MS_PER_WEEK : 0;
+  const weeks = rows > 0 && Number.isFinite(lo) ? (Math.floor(hi / MS_PER_DAY) - Math.floor(lo / MS_PER_DAY) + 1) * MS_PER_DAY / MS_PER_WEEK : 0;
   return {
     rows, positives: pos, prevalence: w > 0 ? wp / w : 0, firstDay: dayOf(lo), lastDay: dayOf(hi), weeks,
     creators: creators.size, newCreatorShare: share(nNew), coldStartShare: share(cold),

@@ -40,5 +40,14 @@ export const splitConfigSchema = z.object({
   coldStartDays: z.number().min(0).default(30),
   /** Near-duplicate fingerprinting and clustering. */
   nearDup: nearDupConfigSchema.prefault({}),
+  /**
+   * Datasets without upload times get a seeded, label-stratified group split instead of the temporal
+   * holdout: these are the calibration and test shares (train takes the rest). The defaults match the
+   * temporal windows' usual proportions (roughly 70 / 15 / 15).
+   */
+  noTime: z.object({
+    calibFraction: z.number().gt(0).lt(1).default(0.15),
+    testFraction: z.number().gt(0).lt(1).default(0.15),
+  }).strict().refine((v) => v.calibFraction + v.testFraction < 0.9, { message: 'calibFraction + testFraction must leave at least 10% for training' }).prefault({}),
 }).strict();
 export type SplitConfig = z.infer<typeof splitConfigSchema>;

@@ -44,6 +44,12 @@ export function buildFingerprintIndex(
     throw new VigilError(`fingerprint index: ${ids.length} ids but ${sigs.length / words} signatures`, { field: 'sigs' });
   }
   if (opts.bandBits > fingerprinter.bits) throw new VigilError(`fingerprint index: bandBits ${opts.bandBits} > bits ${fingerprinter.bits}`, { field: 'bandBits' });
+  if (fingerprinter.frameDim === 0) {
+    // Without frame embeddings every signature is the same (the frame block carries the content), so
+    // any upload would "match" every blocked video: the index stays empty and nothing matches.
+    ids = [];
+    sigs = new Uint32Array(0);
+  }
   const bands = Math.floor(fingerprinter.bits / opts.bandBits);
   const buckets: Map<number, number[]>[] = [];
   for (let b = 0; b < bands; b++) {

@@ -7,7 +7,11 @@
  * always scored on data later than what they learned from — as in production.
  *
  * Grouped k-fold (for comparison): whole groups (creator + near-duplicate) dealt to k folds, balanced
- * by positives, ignoring time. It shows how much of a score comes from temporal drift.
+ * by positives, ignoring time. It shows how much of a score comes from temporal drift. It is also the
+ * CV plan of a dataset without upload times.
+ *
+ * When the data is too small for the requested number of folds, the adaptive variants pick the
+ * largest number that works (down to 2, else none) and say why.
  */
 import type { VideoTable } from '../data/table.js';
 import { MS_PER_DAY } from '../data/table.js';
@@ -39,10 +43,47 @@ export interface ForwardFolds {
 
 const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-export function forwardChainingFolds(
-  table: VideoTable, split: Uint8Array, groups: Int32Array,
-  cfg: { folds: number; minFoldPositives: number; purgeDays: number },
-): ForwardFolds {
+type FoldCfg = { folds: number; minFoldPositives: number; purgeDays: number };
+
+/** Forward-chaining folds with exactly `cfg.folds` folds; throws (naming what is short) when the data cannot support them. */
+export function forwardChainingFolds(table: VideoTable, split: Uint8Array, groups: Int32Array, cfg: FoldCfg): ForwardFolds {
+  const r = buildForwardFolds(table, split, groups, cfg);
+  if ('infeasible' in r) throw new VigilError(r.infeasible, { field: r.field });
+  return r;
+}
+
+/** How many folds a split ended up with, and why when it is not the number asked for. */
+export interface FoldChoice {
+  kind: 'forward-chaining' | 'grouped';
+  requested: number;
+  /** 0 = no CV folds (the fold column is null everywhere). */
+  chosen: number;
+  /** Why fewer folds than requested (the requested count's shortfall); null when as requested. */
+  reason: string | null;
+}
+
+/**
+ * The largest number of forward-chaining folds, from `cfg.folds` down to 2, that the data supports
+ * (each fold's validation block and its training rows hold `minFoldPositives` positives). Small data
+ * gets fewer folds, or none, with the reason recorded — instead of an error that blocks the split.
+ */
+export function adaptiveForwardFolds(table: VideoTable, split: Uint8Array, groups: Int32Array, cfg: FoldCfg): ForwardFolds & { choice: FoldChoice } {
+  let first: string | null = null, last: string | null = null;
+  for (let k = cfg.folds; k >= 2; k--) {
+    const r = buildForwardFolds(table, split, groups, { ...cfg, folds: k });
+    if (!('infeasible' in r)) return { ...r, choice: { kind: 'forward-chaining', requested: cfg.folds, chosen: k, reason: first } };
+    first ??= r.infeasible;
+    last = r.infeasible;
+  }
+  return {
+    block: new Int8Array(table.n).fill(-1), boundaries: [], folds: [],
+    choice: { kind: 'forward-chaining', requested: cfg.folds, chosen: 0, reason: `not even 2 folds fit: ${last ?? `split.folds=${cfg.folds}`}` },
+  };
+}
+
+function buildForwardFolds(
+  table: VideoTable, split: Uint8Array, groups: Int32Array, cfg: FoldCfg,
+): ForwardFolds | { infeasible: string; field: string } {
   const k = cfg.folds;
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < table.n; i++) {
@@ -57,8 +98,8 @@ export function forwardChainingFolds(
   const end = Math.floor(hi / MS_PER_DAY) * MS_PER_DAY + MS_PER_DAY;
   const days = (end - start) / MS_PER_DAY;
   if (days < k + 1) {
-    throw new VigilError(`'upload_ts': the training period spans ${days} days (${iso(start)} to ${iso(end - 1)}); ` +
-      `split.folds=${k} needs at least ${k + 1} days (one block per fold plus a warm-up block)`, { field: 'upload_ts' });
+    return { infeasible: `'upload_ts': the training period spans ${days} days (${iso(start)} to ${iso(end - 1)}); ` +
+      `split.folds=${k} needs at least ${k + 1} days (one block per fold plus a warm-up block)`, field: 'upload_ts' };
   }
   // Day-aligned block boundaries: block j = [boundaries[j], boundaries[j+1]).
   const boundaries: number[] = [];
@@ -94,9 +135,9 @@ export function forwardChainingFolds(
       trainPositives: trPos, valPositives: valPos, purgedGap: gap, purgedGroup: grp });
   }
   if (problems.length > 0) {
-    throw new VigilError(`'harmful': split.folds=${k} forward-chaining folds need at least split.minFoldPositives=${cfg.minFoldPositives} ` +
+    return { infeasible: `'harmful': split.folds=${k} forward-chaining folds need at least split.minFoldPositives=${cfg.minFoldPositives} ` +
       `positives on each side of every fold, but ${problems.join('; ')}. Use fewer folds, a lower minFoldPositives, or more data`,
-      { field: 'harmful' });
+      field: 'harmful' };
   }
   return { block, boundaries, folds };
 }
@@ -148,4 +189,24 @@ export function groupedKFold(
       { field: 'harmful' });
   }
   return { fold, rows: fr, positives: fp };
+}
+
+/**
+ * Grouped, positive-balanced k-fold with the largest k from `k` down to 2 whose every fold holds
+ * `minPositives` positives (the CV plan of a split without timestamps). chosen = 0: no folds.
+ */
+export function adaptiveGroupedKFold(
+  table: VideoTable, rows: ArrayLike<number>, groups: Int32Array, k: number, minPositives: number, seed: number,
+): { result: GroupedKFold | null; choice: FoldChoice } {
+  let first: string | null = null, last: string | null = null;
+  for (let j = k; j >= 2; j--) {
+    try {
+      return { result: groupedKFold(table, rows, groups, j, minPositives, seed), choice: { kind: 'grouped', requested: k, chosen: j, reason: first } };
+    } catch (e) {
+      if (!(e instanceof VigilError) || e.field !== 'harmful') throw e;
+      first ??= e.message;
+      last = e.message;
+    }
+  }
+  return { result: null, choice: { kind: 'grouped', requested: k, chosen: 0, reason: `not even 2 folds fit: ${last ?? `split.folds=${k}`}` } };
 }

@@ -35,6 +35,8 @@ export interface PitCheck {
 export interface PitReport {
   pass: boolean;
   checks: PitCheck[];
+  /** Set when the audit could not run (a dataset without upload times); checks are then empty. */
+  skipped?: string;
 }
 
 export interface PitOptions {

@@ -1,8 +1,15 @@
 /**
  * The leakage-safe split: fingerprints → near-duplicate clusters → leakage groups → temporal holdout
  * with purge → forward-chaining CV folds within train → audit. One call, deterministic given the seed.
+ *
+ * Datasets that lack what this needs still split, and the report says what was done instead:
+ * without upload times the holdout is a seeded, label-stratified group split (creator-grouped, CV
+ * folds grouped and stratified) and the point-in-time audit is skipped; without frame embeddings the
+ * near-duplicate step is skipped (there is no content to compare); with too few positives for
+ * `split.folds` folds, the largest feasible number of folds is used.
  */
 import type { VideoTable } from '../data/table.js';
+import { timeCoverage } from '../data/table.js';
 import type { SplitConfig } from './config.js';
 import type { SplitAssignment } from './types.js';
 import { SPLIT_NAMES, TRAIN, CALIB, TEST } from './types.js';
@@ -10,16 +17,19 @@ import { fitFingerprinter, fingerprintTable, type Fingerprinter } from './finger
 import { clusterNearDuplicates, type NearDupResult } from './nearDuplicates.js';
 import { leakageGroups, countGroups } from './groups.js';
 import { temporalSplit, type PurgeCounts, type TemporalWindows } from './temporal.js';
-import { forwardChainingFolds, groupedKFold } from './folds.js';
+import { adaptiveForwardFolds, adaptiveGroupedKFold, groupedKFold, type FoldChoice } from './folds.js';
+import { stratifiedGroupSplit, partFractions } from './stratified.js';
 import { auditSplit, assertNoOverlap, type SplitAudit } from './audit.js';
 import { auditPointInTime, type PitReport } from './pointInTime.js';
 import { sha256 } from '../util/hash.js';
-import { isVigilError } from '../util/errors.js';
+import { isVigilError, fail } from '../util/errors.js';
 
 export interface FoldSummary {
+  /** The value its validation rows carry in the `fold` column. */
   fold: number;
-  valStart: string;
-  valEnd: string;
+  /** Validation period (ISO); null for grouped folds of a dataset without time. */
+  valStart: string | null;
+  valEnd: string | null;
   trainRows: number;
   valRows: number;
   trainPositives: number;
@@ -45,11 +55,18 @@ export interface SplitReport {
   rows: number;
   seed: number;
   config: SplitConfig;
+  /** 'temporal': the recent-time holdout; 'stratified-group': no upload times, groups dealt by label. */
+  method: 'temporal' | 'stratified-group';
+  /** Plain statements of what the data forced (no timestamps, skipped steps, fewer folds). */
+  notes: string[];
   windows: Record<keyof TemporalWindows, string | null>;
-  nearDup: Omit<NearDupResult, 'cluster'> & { bits: number; modalities: string[] };
+  /** `skipped` says why no near-duplicate clustering ran (every row is then its own cluster). */
+  nearDup: Omit<NearDupResult, 'cluster'> & { bits: number; modalities: string[]; skipped?: string };
   groups: { count: number; largest: number; byCreator: boolean };
   purge: PurgeCounts;
   folds: FoldSummary[];
+  /** Requested and chosen number of CV folds (fewer when the data cannot support the request). */
+  foldChoice: FoldChoice;
   /** The non-temporal grouped (creator + near-duplicate) k-fold over the training rows, for comparison. */
   groupedKFold: { rows: number[]; positives: number[] } | { error: string };
   creatorGroupingCost: CreatorGroupingCost;
@@ -79,12 +96,16 @@ function keptCounts(table: VideoTable, split: Uint8Array) {
   return c;
 }
 
-function creatorCost(table: VideoTable, clusters: Int32Array, cfg: SplitConfig, mine: Uint8Array): CreatorGroupingCost {
-  const other = temporalOrError(table, leakageGroups(table, clusters, !cfg.groupByCreator), { ...cfg, groupByCreator: !cfg.groupByCreator });
+/**
+ * The split made the other way (creators grouped or not) for comparison; `splitWith` returns the
+ * assignment or, when that design is infeasible, the reason.
+ */
+function creatorCost(table: VideoTable, mine: Uint8Array, mineByCreator: boolean, splitWith: (byCreator: boolean) => Uint8Array | string): CreatorGroupingCost {
+  const other = splitWith(!mineByCreator);
   const mineCounts = keptCounts(table, mine);
   const otherCounts = typeof other === 'string' ? null : keptCounts(table, other);
-  const withoutC = cfg.groupByCreator ? otherCounts : mineCounts;
-  const withC = cfg.groupByCreator ? mineCounts : otherCounts;
+  const withoutC = mineByCreator ? otherCounts : mineCounts;
+  const withC = mineByCreator ? mineCounts : otherCounts;
   const perCreator = new Map<string, number>();
   for (const c of table.creatorId) perCreator.set(c, (perCreator.get(c) ?? 0) + 1);
   const sizes = [...perCreator.values()].sort((a, b) => b - a);
@@ -121,40 +142,114 @@ export function canonicalGroupIds(videoId: string[], labels: Int32Array): Int32A
   return Int32Array.from(labels, (g) => newId.get(g)!);
 }
 
+/** Every row its own cluster: what near-duplicate clustering yields when it cannot run. */
+function noClusters(n: number): NearDupResult {
+  return { cluster: Int32Array.from({ length: n }, (_, i) => i), clusters: n, rowsInClusters: 0, largestCluster: n > 0 ? 1 : 0,
+    candidates: 0, links: 0, oversizeBuckets: 0, bands: 0, maxHamming: 0, ms: 0 };
+}
+
+const NO_TIME_NOTE = 'no timestamps: stratified group split, not a recent-time holdout';
+
 export function makeSplit(table: VideoTable, cfg: SplitConfig, seed: number): SplitResult {
   const timings: Record<string, number> = {};
   const time = <T>(name: string, f: () => T): T => { const t0 = Date.now(); const r = f(); timings[name] = Date.now() - t0; return r; };
+  const notes: string[] = [];
+  // Either every row has an upload time or none has: a few missing times are a data error, not a
+  // reason to fall back to a split that no longer measures performance on recent uploads.
+  const cov = timeCoverage(table);
+  if (cov.kind === 'partial') {
+    fail('upload_ts', `a timestamp on every row or on none, but ${cov.missing} of ${table.n} rows lack one (first: video '${table.videoId[cov.firstMissing]}')`, cov.firstMissing);
+  }
+  const noTime = cov.kind === 'none';
   const fp = time('fingerprintFit', () => fitFingerprinter(table, cfg.nearDup, seed));
   const sigs = time('fingerprint', () => fingerprintTable(fp, table));
-  const nd = time('nearDuplicates', () => clusterNearDuplicates(sigs, table.n, fp.bits, cfg.nearDup));
-  const groups = canonicalGroupIds(table.videoId, leakageGroups(table, nd.cluster, cfg.groupByCreator));
-  const temporal = time('temporal', () => temporalSplit(table, groups, cfg));
-  const ff = time('folds', () => forwardChainingFolds(table, temporal.split, groups, cfg));
-  const assignment: SplitAssignment = { videoId: [...table.videoId], groupId: groups, split: temporal.split, fold: ff.block };
-  const audit = time('audit', () => auditSplit(table, assignment.split, groups, nd.cluster, { creatorGrouping: cfg.groupByCreator, coldStartDays: cfg.coldStartDays }));
+  let ndSkipped: string | undefined;
+  let nd: NearDupResult;
+  if (table.frameDim === 0) {
+    // Fingerprints are built on frame embeddings; without them every signature would be the same
+    // and every video one "near-duplicate" cluster.
+    ndSkipped = 'no frame embeddings in the dataset: near-duplicate clustering skipped (each video is its own cluster)';
+    notes.push(ndSkipped);
+    nd = noClusters(table.n);
+  } else {
+    nd = time('nearDuplicates', () => clusterNearDuplicates(sigs, table.n, fp.bits, cfg.nearDup));
+  }
+  // Without time nothing separates a creator's videos across parts, so creators are always grouped.
+  const byCreator = noTime || cfg.groupByCreator;
+  const groups = canonicalGroupIds(table.videoId, leakageGroups(table, nd.cluster, byCreator));
+  const trainRowsOf = (split: Uint8Array) => { const r: number[] = []; for (let i = 0; i < table.n; i++) if (split[i] === TRAIN) r.push(i); return r; };
+  let split: Uint8Array, fold: Int8Array, foldChoice: FoldChoice, folds: FoldSummary[], purge: PurgeCounts;
+  let windows: SplitReport['windows'];
+  let gk: SplitReport['groupedKFold'];
+  let cost: CreatorGroupingCost;
+  if (!noTime) {
+    const temporal = time('temporal', () => temporalSplit(table, groups, cfg));
+    const ff = time('folds', () => adaptiveForwardFolds(table, temporal.split, groups, cfg));
+    split = temporal.split; fold = ff.block; foldChoice = ff.choice; purge = temporal.counts;
+    windows = Object.fromEntries(Object.entries(temporal.windows).map(([k, v]) => [k, isoOrNull(v)])) as SplitReport['windows'];
+    folds = ff.folds.map((f) => ({ fold: f.fold, valStart: new Date(f.valStart).toISOString(), valEnd: new Date(f.valEnd).toISOString(),
+      trainRows: f.trainRows.length, valRows: f.valRows.length, trainPositives: f.trainPositives, valPositives: f.valPositives,
+      purgedGap: f.purgedGap, purgedGroup: f.purgedGroup }));
+    const trainRows = trainRowsOf(split);
+    gk = time('groupedKFold', () => {
+      try {
+        const r = groupedKFold(table, trainRows, leakageGroups(table, nd.cluster, true), cfg.folds, cfg.minFoldPositives, seed);
+        return { rows: r.rows, positives: r.positives };
+      } catch (e) { if (isVigilError(e)) return { error: e.message }; throw e; }
+    });
+    cost = time('creatorGroupingCost', () => creatorCost(table, split, cfg.groupByCreator,
+      (b) => temporalOrError(table, leakageGroups(table, nd.cluster, b), { ...cfg, groupByCreator: b })));
+  } else {
+    notes.unshift(NO_TIME_NOTE);
+    const fr = partFractions(cfg.noTime);
+    split = time('stratified', () => stratifiedGroupSplit(table, groups, fr, seed));
+    const trainRows = trainRowsOf(split);
+    const g = time('folds', () => adaptiveGroupedKFold(table, trainRows, groups, cfg.folds, cfg.minFoldPositives, seed));
+    foldChoice = g.choice;
+    fold = g.result ? g.result.fold : new Int8Array(table.n).fill(-1);
+    folds = [];
+    for (let f = 0; f < foldChoice.chosen; f++) {
+      let tr = 0, va = 0, tp = 0, vp = 0;
+      for (const i of trainRows) {
+        const y = table.harmful[i] === 1 ? 1 : 0;
+        if (fold[i] === f) { va++; vp += y; } else { tr++; tp += y; }
+      }
+      folds.push({ fold: f, valStart: null, valEnd: null, trainRows: tr, valRows: va, trainPositives: tp, valPositives: vp, purgedGap: 0, purgedGroup: 0 });
+    }
+    gk = g.result ? { rows: g.result.rows, positives: g.result.positives } : { error: foldChoice.reason ?? 'no folds' };
+    purge = { gapTrainCalib: 0, gapCalibTest: 0, outsideTrainWindow: 0, groupFromTrain: 0, groupFromCalib: 0, positivesPurged: 0 };
+    windows = { dataStart: null, trainStart: null, trainEnd: null, calibStart: null, calibEnd: null, testStart: null, testEnd: null };
+    cost = time('creatorGroupingCost', () => creatorCost(table, split, true,
+      (b) => stratifiedGroupSplit(table, canonicalGroupIds(table.videoId, leakageGroups(table, nd.cluster, b)), fr, seed)));
+  }
+  if (foldChoice.chosen === 0) {
+    notes.push(`no CV folds (split.folds=${foldChoice.requested} requested; the fold column is null): ${foldChoice.reason}`);
+  } else if (foldChoice.chosen < foldChoice.requested) {
+    notes.push(`${foldChoice.chosen} ${foldChoice.kind} CV folds instead of split.folds=${foldChoice.requested}, the most the data supports: ${foldChoice.reason}`);
+  }
+  const assignment: SplitAssignment = { videoId: [...table.videoId], groupId: groups, split, fold };
+  const audit = time('audit', () => auditSplit(table, assignment.split, groups, nd.cluster, { creatorGrouping: byCreator, coldStartDays: cfg.coldStartDays }));
   assertNoOverlap(audit);
-  const pit = time('pointInTime', () => auditPointInTime(table));
-  const trainRows: number[] = [];
-  for (let i = 0; i < table.n; i++) if (assignment.split[i] === TRAIN) trainRows.push(i);
-  const gk = time('groupedKFold', () => {
-    try {
-      const r = groupedKFold(table, trainRows, leakageGroups(table, nd.cluster, true), cfg.folds, cfg.minFoldPositives, seed);
-      return { rows: r.rows, positives: r.positives };
-    } catch (e) { if (isVigilError(e)) return { error: e.message }; throw e; }
-  });
-  const cost = time('creatorGroupingCost', () => creatorCost(table, nd.cluster, cfg, assignment.split));
+  let pit: PitReport;
+  if (noTime) {
+    pit = { pass: true, checks: [], skipped: 'no timestamps: the point-in-time audit (prior_strikes, account_age_days against upload_ts) was skipped' };
+    notes.push(pit.skipped!);
+  } else {
+    pit = time('pointInTime', () => auditPointInTime(table));
+  }
   const sizes = new Map<number, number>();
   for (const g of groups) sizes.set(g, (sizes.get(g) ?? 0) + 1);
   const { cluster: _c, ...ndStats } = nd;
   const report: SplitReport = {
     rows: table.n, seed, config: cfg,
-    windows: Object.fromEntries(Object.entries(temporal.windows).map(([k, v]) => [k, isoOrNull(v)])) as SplitReport['windows'],
-    nearDup: { ...ndStats, bits: fp.bits, modalities: fp.modalities },
-    groups: { count: countGroups(groups), largest: [...sizes.values()].reduce((m, v) => Math.max(m, v), 0), byCreator: cfg.groupByCreator },
-    purge: temporal.counts,
-    folds: ff.folds.map((f) => ({ fold: f.fold, valStart: new Date(f.valStart).toISOString(), valEnd: new Date(f.valEnd).toISOString(),
-      trainRows: f.trainRows.length, valRows: f.valRows.length, trainPositives: f.trainPositives, valPositives: f.valPositives,
-      purgedGap: f.purgedGap, purgedGroup: f.purgedGroup })),
+    method: noTime ? 'stratified-group' : 'temporal',
+    notes,
+    windows,
+    nearDup: { ...ndStats, bits: fp.bits, modalities: fp.modalities, ...(ndSkipped ? { skipped: ndSkipped } : {}) },
+    groups: { count: countGroups(groups), largest: [...sizes.values()].reduce((m, v) => Math.max(m, v), 0), byCreator },
+    purge,
+    folds,
+    foldChoice,
     groupedKFold: gk,
     creatorGroupingCost: cost,
     pointInTime: pit,

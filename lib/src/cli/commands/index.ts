@@ -14,6 +14,7 @@ export interface CommandEntry {
 export const commands: CommandEntry[] = [
   { name: 'start', summary: 'The main job (npm start): the default experiment on the default dataset, simulated if missing', load: async () => (await import('./start.js')).startCommand },
   { name: 'simulate', summary: 'Generate the StreamShare-like dataset (videos.parquet, truth.parquet, profile.json)', load: async () => (await import('./simulate.js')).simulateCommand },
+  { name: 'import', summary: 'A labelled CSV/JSONL table (text, label, optional id/time/group) → a text-only dataset folder', load: async () => (await import('./import.js')).importCommand },
   { name: 'split', summary: 'Leakage-safe split: near-duplicate groups, recent-time holdout with purge, CV folds', load: async () => (await import('./split.js')).splitCommand },
   { name: 'run', summary: 'One experiment end to end (split → train → calibrate → policy → export → serving check → report)', load: async () => (await import('./run.js')).runCommand },
   { name: 'evaluate', summary: 'Metrics with group-bootstrap CIs and an ALLOW/QUEUE/BLOCK policy for a file of scores', load: async () => (await import('./evaluate.js')).evaluateCommand },
