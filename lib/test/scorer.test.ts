@@ -120,12 +120,15 @@ test('JSONL scoring: one output line per input line, in order; bad lines name th
     writeFileSync(inPath, [JSON.stringify(validRequest(1)), '{"video_id": ', '', JSON.stringify({ ...validRequest(2), upload_hour: 99 }), JSON.stringify(validRequest(3))].join('\n'));
     const out: string[] = [];
     const s = await scoreJsonl(scorer, inPath, (l) => { out.push(l); }, { batchSize: 2 });
-    assert.deepEqual([s.lines, s.scored, s.errors], [4, 2, 2]);
+    // The blank third line is an input line too: an error record at its own line number.
+    assert.deepEqual([s.lines, s.scored, s.errors], [5, 2, 3]);
     const recs = out.map((l) => JSON.parse(l));
+    assert.equal(recs.length, 5);
     assert.equal(recs[0].video_id, 'v1');
     assert.deepEqual([recs[1].line, recs[1].field], [2, 'body']);
-    assert.deepEqual([recs[2].line, recs[2].video_id, recs[2].field], [3, 'v2', 'upload_hour']);
-    assert.equal(recs[3].video_id, 'v3');
+    assert.deepEqual([recs[2].line, recs[2].field], [3, 'line']);
+    assert.deepEqual([recs[3].line, recs[3].video_id, recs[3].field], [4, 'v2', 'upload_hour']);
+    assert.equal(recs[4].video_id, 'v3');
     await scorer.close();
   } finally { rmSync(run.dir, { recursive: true, force: true }); }
 });

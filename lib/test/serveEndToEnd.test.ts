@@ -160,5 +160,6 @@ test('the fitted preprocessing never throws on what validation accepts (300 muta
     const [r] = await scorer.scoreVideos([p.value]);
     assert.ok(r.risk_score >= 0 && r.risk_score <= 1, JSON.stringify(r));
   }
-  assert.ok(accepted > 50, `only ${accepted} accepted`);
+  // 1e6 for a duration, account age or strike count is outside the run's accepted input ranges now.
+  assert.ok(accepted > 40, `only ${accepted} accepted`);
 });

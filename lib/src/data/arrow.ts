@@ -10,6 +10,7 @@ import {
 } from 'apache-arrow';
 import * as pq from 'parquet-wasm/node';
 import { writeFileAtomic } from '../util/atomic.js';
+import { guardWasmTrap, WasmTrap } from './wasmTrap.js';
 import { VigilError } from '../util/errors.js';
 
 /** The Parquet files behind a path: the file itself, or the `*.parquet` parts of a folder (sorted). */
@@ -38,11 +39,21 @@ export async function streamParquet(
     } catch (e) {
       throw new VigilError(`'${file}' is not a readable Parquet file: ${String((e as Error).message ?? e)}`, { field: 'path' });
     }
+    // Row-group sizes are read up front: after a decoder trap the wasm module cannot be asked again.
+    const groupRows = rowGroupSizes(pf);
+    const fileStart = rowOffset;
     const stream = await pf.stream({ batchSize: opts.batchSize ?? 8192, columns: opts.columns });
     const reader = (stream as ReadableStream<pq.RecordBatch>).getReader();
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+      let next: { done: boolean; value?: pq.RecordBatch };
+      try {
+        next = await guardWasmTrap(() => reader.read());
+      } catch (e) {
+        if (!(e instanceof WasmTrap)) throw e;
+        throw new VigilError(`'${file}' is corrupt: ${describeRowGroup(groupRows, rowOffset - fileStart)} could not be decoded (a corrupt page made the parquet decoder fail: ${e.message})`, { field: 'path', row: rowOffset });
+      }
+      const { done, value } = next;
+      if (done || !value) break;
       const t = tableFromIPC(value.intoIPCStream());
       for (const b of t.batches) {
         await onBatch(b, rowOffset);
@@ -52,6 +63,26 @@ export async function streamParquet(
     pf.free();
   }
   return rowOffset;
+}
+
+function rowGroupSizes(pf: pq.ParquetFile): number[] | null {
+  try {
+    const md = pf.metadata();
+    return Array.from({ length: md.numRowGroups() }, (_, i) => md.rowGroup(i).numRows());
+  } catch {
+    return null;
+  }
+}
+
+/** "row group 2 of 5 (rows 16384–24575 of the file)" for the row group holding row `row`. */
+function describeRowGroup(sizes: number[] | null, row: number): string {
+  if (!sizes) return `the data after row ${row}`;
+  let start = 0;
+  for (let g = 0; g < sizes.length; g++) {
+    if (row < start + sizes[g]) return `row group ${g} of ${sizes.length} (rows ${start}–${start + sizes[g] - 1} of the file)`;
+    start += sizes[g];
+  }
+  return `the data after row ${row}`;
 }
 
 /** Read a whole Parquet file or folder into one Arrow table. */

@@ -14,7 +14,7 @@ import { VigilError } from '../util/errors.js';
  */
 export const SERVING_FORMAT_VERSION = 1;
 export const REQUIRED_SERVING_FILES = ['model.onnx', 'preprocessor.json', 'policy.json', 'reason_codes.json'] as const;
-export const OPTIONAL_SERVING_FILES = ['known_content.json'] as const;
+export const OPTIONAL_SERVING_FILES = ['known_content.json', 'input_ranges.json'] as const;
 
 export interface ServingManifest {
   formatVersion: number;
@@ -35,6 +35,8 @@ export interface ServingBundle {
   reasonThresholds: Record<string, unknown> | object;
   /** known_content.json content (fingerprint index of blocked content), if any. */
   knownContent?: unknown;
+  /** input_ranges.json content (serve/inputRanges.ts `fitInputRanges` on the training rows), if any. */
+  inputRanges?: unknown;
   /** Run id or another stable version string; stamped into model.onnx and the manifest. */
   modelVersion: string;
 }
@@ -49,6 +51,7 @@ export function writeServingBundle(runDir: string, b: ServingBundle): ServingMan
     'reason_codes.json': JSON.stringify({ ...b.reasonThresholds, modelVersion: b.modelVersion }, null, 2) + '\n',
   };
   if (b.knownContent !== undefined) contents['known_content.json'] = JSON.stringify(b.knownContent) + '\n';
+  if (b.inputRanges !== undefined) contents['input_ranges.json'] = JSON.stringify(b.inputRanges) + '\n';
   const files: ServingManifest['files'] = {};
   for (const [name, data] of Object.entries(contents)) {
     writeFileAtomic(join(runDir, name), data);

@@ -273,8 +273,12 @@ export function buildReference(
   return { version: 1, createdAt: (opts.now ?? new Date()).toISOString(), rows: rows.length, features, embeddings };
 }
 
-/** Monday (UTC) of the week holding `ts`, as YYYY-MM-DD. */
+/** Rows of a dataset without upload times (an imported table) form one bucket under this label. */
+export const UNDATED_WEEK = 'undated';
+
+/** Monday (UTC) of the week holding `ts`, as YYYY-MM-DD; `UNDATED_WEEK` when there is no time. */
 export function weekStart(ts: number): string {
+  if (!Number.isFinite(ts)) return UNDATED_WEEK;
   const day = Math.floor(ts / MS_PER_DAY);
   const monday = day - ((day + 3) % 7 + 7) % 7; // 1970-01-01 was a Thursday
   return new Date(monday * MS_PER_DAY).toISOString().slice(0, 10);

@@ -13,6 +13,9 @@ import { hasTranscript } from '../features/textFeaturizer.js';
 import { sortedBatches } from '../model/batching.js';
 import { applyCalibrator } from '../calibrate/apply.js';
 import { fitReasonThresholds } from '../serve/reasonThresholds.js';
+import { fitInputRanges } from '../serve/inputRanges.js';
+import { rowsOfSplit } from '../model/train.js';
+import { TRAIN } from '../split/types.js';
 import { loadRunFolder } from '../serve/runFolder.js';
 import { loadFittedPreprocessor } from '../serve/fittedPreprocessing.js';
 import { loadKnownContent, buildKnownContent } from '../serve/knownContent.js';
@@ -80,6 +83,7 @@ export function writeBundle(b: BundleInputs): ServingManifest {
   return writeServingBundle(b.runDir, {
     weights: b.weights, calibrator: b.calibrator, preprocessor: b.fitted, policy: b.policy as Record<string, unknown>,
     reasonThresholds, knownContent: buildKnownContent(b.split.fingerprinter, table, b.blockedRows, b.splitConfig), modelVersion: b.modelVersion,
+    inputRanges: fitInputRanges(table, rowsOfSplit(b.split.assignment, TRAIN)),
   });
 }
 

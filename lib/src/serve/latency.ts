@@ -40,7 +40,8 @@ export function latencyStats(xs: number[]): LatencyStats {
 export function syntheticRequest(frameDim: number, audioDim: number, frames: number, segments: number, seed = 1, base64 = false): Record<string, unknown> {
   const rng = createRng(seed);
   const emb = (n: number, d: number) => {
-    const rows = Array.from({ length: n }, () => Array.from({ length: d }, () => Math.fround(rng.normal())));
+    const rows = Array.from({ length: n }, () => Array.from({ length: d }, () => Math.fround(Math.max(-4, Math.min(4, rng.normal())))));
+    // (Clamped to ±4: a synthetic upload stays inside any run's accepted input ranges.)
     return base64 ? Buffer.from(new Float32Array(rows.flat()).buffer).toString('base64') : rows;
   };
   return {

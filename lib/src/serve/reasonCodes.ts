@@ -12,12 +12,13 @@ export const REASON_CODES = {
   TRANSCRIPT_HIGH: 'harmful speech in transcript',
   ACCOUNT_RISK: 'account risk',
   MODALITY_MISSING: 'modality missing',
+  SCORE_UNAVAILABLE: 'model score could not be computed; queued for human review',
 } as const;
 export type ReasonCodeName = keyof typeof REASON_CODES;
 
 export interface ReasonCode {
   code: ReasonCodeName;
-  modality: 'visual' | 'audio' | 'text' | 'meta' | 'content';
+  modality: 'visual' | 'audio' | 'text' | 'meta' | 'content' | 'model';
   /** For *_HIGH and ACCOUNT_RISK: the tower logit; KNOWN_CONTENT: the match cosine; MODALITY_MISSING: 0. */
   score: number;
   message: string;
@@ -52,6 +53,7 @@ export function isHigh(th: ReasonThresholds, m: ReasonModality, logit: number): 
 
 /** m:ss for messages. */
 export function fmtTime(s: number): string {
+  if (!Number.isFinite(s)) return '?:??';
   const t = Math.max(0, Math.round(s));
   return `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
 }
@@ -63,6 +65,8 @@ export function fmtTime(s: number): string {
 export function attentionSpan(weights: ArrayLike<number>, ts: ArrayLike<number>): { start_s: number; end_s: number; top: { t_s: number; weight: number }[] } | null {
   const n = Math.min(weights.length, ts.length);
   if (n === 0) return null;
+  // Evidence is only given when every weight and time is a real number (never "NaN:NaN" in a message).
+  for (let i = 0; i < n; i++) if (!Number.isFinite(weights[i]) || !Number.isFinite(ts[i])) return null;
   const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => weights[b] - weights[a] || a - b);
   const total = idx.reduce((s, i) => s + Math.max(0, weights[i]), 0);
   if (!(total > 0)) return null;

@@ -1,5 +1,6 @@
 import { endianness } from 'node:os';
 import type { VideoScalars, VideoTable } from '../data/table.js';
+import { checkInputRanges, type InputRanges } from './inputRanges.js';
 
 /**
  * Validation of scoring requests at the trust boundary: one JSON video in the dataset's field names
@@ -31,6 +32,8 @@ export interface RequestLimits {
   text?: boolean;
   /** Most frames / audio segments accepted per video (the schema's 600). */
   maxItems: number;
+  /** Accepted numeric ranges (from the training data); absent = type checks only. */
+  ranges?: InputRanges;
 }
 
 /** One validated video (the request's fields, typed; embeddings flat row-major). */
@@ -71,19 +74,33 @@ export function parseVideo(raw: unknown, limits: RequestLimits, path = ''): Requ
   try {
     return { ok: true, value: parseVideoOrThrow(raw, limits, path) };
   } catch (e) {
-    if (e instanceof Invalid) return { ok: false, error: { status: e.status, field: e.field, message: e.message } };
+    if (e instanceof Invalid) return { ok: false, error: { status: e.status, field: e.field, message: clip(e.message) } };
     // Anything else is a bug, but the boundary still answers with a 4xx naming the body.
     return { ok: false, error: { status: 400, field: path || 'body', message: `request could not be read: ${(e as Error).message}` } };
   }
 }
 
+/** Error messages echo field names and values: bounded, so a 1 MB key is not sent back (or logged) whole. */
+const MAX_MESSAGE = 600;
+function clip(s: string): string {
+  return s.length <= MAX_MESSAGE ? s : `${s.slice(0, MAX_MESSAGE)}… (${s.length - MAX_MESSAGE} more characters)`;
+}
+
 function parseVideoOrThrow(raw: unknown, limits: RequestLimits, path: string): ParsedVideo {
+  const video = parseFields(raw, limits, path);
+  // Well-formed but far outside the training data: refused rather than scored (inputRanges.ts).
+  const outOfRange = limits.ranges ? checkInputRanges(video, limits.ranges, path) : null;
+  if (outOfRange) bad(outOfRange.field, outOfRange.message, outOfRange.status);
+  return video;
+}
+
+function parseFields(raw: unknown, limits: RequestLimits, path: string): ParsedVideo {
   const f = (name: string) => `${path}${name}`;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad(path || 'body', `${path || 'body'}: expected a JSON object (one video)`);
   const o = raw as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     if (!KNOWN.has(k)) {
-      bad(f(k), `unknown field '${f(k)}'; modalities are frame_emb (visual), audio_emb (audio) and transcript (text); known fields: ${REQUEST_FIELDS.join(', ')}`);
+      bad(clip(f(k)), `unknown field '${f(k)}'; modalities are frame_emb (visual), audio_emb (audio) and transcript (text); known fields: ${REQUEST_FIELDS.join(', ')}`);
     }
   }
   const str = (name: string, opt: { nullable?: boolean; required?: boolean; max?: number } = {}): string | null | undefined => {
@@ -114,9 +131,10 @@ function parseVideoOrThrow(raw: unknown, limits: RequestLimits, path: string): P
   let uploadTs: number;
   const ts = o.upload_ts;
   if (ts === undefined) uploadTs = Date.now();
-  else if (typeof ts === 'number' && Number.isFinite(ts)) uploadTs = ts;
+  // Within the Date range (±8.64e15 ms), so the default upload hour is defined.
+  else if (typeof ts === 'number' && Number.isFinite(new Date(ts).getTime())) uploadTs = ts;
   else if (typeof ts === 'string' && Number.isFinite(Date.parse(ts))) uploadTs = Date.parse(ts);
-  else uploadTs = bad(f('upload_ts'), `'${f('upload_ts')}' must be epoch milliseconds or an ISO-8601 date string`);
+  else uploadTs = bad(f('upload_ts'), `'${f('upload_ts')}' must be epoch milliseconds within ±8.64e15 or an ISO-8601 date string`);
   const durationS = num('duration_s', { nullable: true, min: 0 }) ?? NaN;
   const country = (str('country', { max: 64 }) ?? '') as string;
   const device = (str('device', { max: 64 }) ?? '') as string;

@@ -8,6 +8,7 @@ import { openFusionSession } from './onnxSession.js';
 import type { ServingPreprocessor } from './preprocessing.js';
 import { validateReasonThresholds } from './reasonThresholds.js';
 import { createScorer, type KnownContentLookup, type Scorer, type ScoringPolicy } from './scorer.js';
+import { INPUT_RANGES_FILE, rangesFromPreprocessor, rangesFromTraining, trainingRangesProblem, type InputRanges, type TrainingRanges } from './inputRanges.js';
 
 /**
  * Load a run folder for serving, refusing anything that does not match its manifest: every file's
@@ -108,7 +109,16 @@ export async function loadRunFolder(runDir: string, opts: LoadRunOptions): Promi
   const reasons = validateReasonThresholds(reasonsJson);
   const policyBytes = files.get('policy.json') as Buffer;
   const policy = parsePolicy(runDir, readJson(runDir, 'policy.json', policyBytes), policyBytes);
-  const preprocessor = opts.loadPreprocessor(readJson(runDir, 'preprocessor.json', files.get('preprocessor.json') as Buffer));
+  const preprocessorJson = readJson(runDir, 'preprocessor.json', files.get('preprocessor.json') as Buffer);
+  const preprocessor = opts.loadPreprocessor(preprocessorJson);
+  const rangesBytes = files.get(INPUT_RANGES_FILE);
+  let trainingRanges: TrainingRanges | null = null;
+  if (rangesBytes) {
+    const json = readJson(runDir, INPUT_RANGES_FILE, rangesBytes);
+    const problem = trainingRangesProblem(json);
+    if (problem) refuse(runDir, INPUT_RANGES_FILE, problem);
+    trainingRanges = json as TrainingRanges;
+  }
   let knownContent: KnownContentLookup | null = null;
   const kc = files.get('known_content.json');
   if (kc) {
@@ -120,8 +130,12 @@ export async function loadRunFolder(runDir: string, opts: LoadRunOptions): Promi
     return refuse(runDir, 'model.onnx', `onnxruntime cannot load model.onnx (${(e as Error).message})`);
   }
   const towers = (meta.towers ?? '').split(',').filter((t) => t.length > 0);
+  // Bundles exported before input_ranges.json existed fall back to the preprocessor's statistics.
+  const inputRanges: InputRanges = trainingRanges
+    ? rangesFromTraining(trainingRanges, session.dims)
+    : rangesFromPreprocessor(preprocessorJson, session.dims);
   const scorer = createScorer({
-    session, preprocessor, policy, reasons, towers, modelVersion: manifest.modelVersion, knownContent, maxItems: opts.maxItems,
+    session, preprocessor, policy, reasons, towers, modelVersion: manifest.modelVersion, knownContent, maxItems: opts.maxItems, inputRanges,
   });
   return { scorer, manifest, modelMetadata: meta };
 }

@@ -3,8 +3,10 @@ import type { FusionSession } from './onnxSession.js';
 import type { ServingPreprocessor } from './preprocessing.js';
 import type { ReasonThresholds } from './reasonThresholds.js';
 import { isHigh } from './reasonCodes.js';
-import { buildReasonCodes, leaveOneOutVariants, transcriptWords, type KnownMatch, type ReasonCode, type TermContribution } from './reasonCodes.js';
+import { REASON_CODES, buildReasonCodes, leaveOneOutVariants, transcriptWords, type KnownMatch, type ReasonCode, type TermContribution } from './reasonCodes.js';
 import { videosToTable, type ParsedVideo, type RequestLimits } from './request.js';
+import type { InputRanges } from './inputRanges.js';
+import type { FusionInputs } from '../export/contract.js';
 
 /** ALLOW / QUEUE / BLOCK from the policy's calibrated-probability thresholds. */
 export type Action = 'ALLOW' | 'QUEUE' | 'BLOCK';
@@ -44,6 +46,8 @@ export interface ScorerParts {
   maxItems?: number;
   /** Distinct transcript words tried when attributing a high transcript signal. */
   maxTerms?: number;
+  /** Accepted numeric input ranges (inputRanges.ts); requests outside them are refused. */
+  inputRanges?: InputRanges;
 }
 
 export interface Scorer {
@@ -62,12 +66,44 @@ export function policyAction(risk: number, p: ScoringPolicy): Action {
   return 'ALLOW';
 }
 
+/** Whether every model input of batch row `b` is a finite number (padding included: it is zeros). */
+export function rowInputsFinite(x: FusionInputs, b: number): boolean {
+  const block = (a: Float32Array, per: number) => {
+    for (let i = b * per, end = (b + 1) * per; i < end; i++) if (!Number.isFinite(a[i])) return false;
+    return true;
+  };
+  const dm = x.meta.length / x.B, dt = x.text.length / x.B, dv = x.frames.length / (x.B * x.T), da = x.audio.length / (x.B * x.S);
+  return block(x.meta, dm) && block(x.frames, x.T * dv) && block(x.audio, x.S * da) && block(x.text, dt);
+}
+
+/**
+ * The answer when the model's score cannot be computed (a non-finite input, risk or tower logit):
+ * never ALLOW. The action is QUEUE (BLOCK for known content) and the reported risk is the queue
+ * threshold, so anything that re-derives the action from the score also queues; the tower reason
+ * codes are withheld because they would be computed from the same broken numbers.
+ */
+export function unavailableResponse(v: ParsedVideo, known: KnownMatch | null, policy: ScoringPolicy, modelVersion: string): ScoreResponse {
+  const reason_codes: ReasonCode[] = [];
+  if (known) {
+    reason_codes.push({
+      code: 'KNOWN_CONTENT', modality: 'content', score: Math.round(known.cosine * 1e4) / 1e4,
+      message: `${REASON_CODES.KNOWN_CONTENT} (${known.videoId})`, evidence: { matched_video_id: known.videoId, cosine: Math.round(known.cosine * 1e4) / 1e4 },
+    });
+  }
+  reason_codes.push({ code: 'SCORE_UNAVAILABLE', modality: 'model', score: 0, message: REASON_CODES.SCORE_UNAVAILABLE });
+  return {
+    video_id: v.videoId, risk_score: policy.queueThreshold, action: known ? 'BLOCK' : 'QUEUE', reason_codes,
+    model_version: modelVersion, policy_version: policy.version, latency_ms: 0,
+  };
+}
+
 export function createScorer(parts: ScorerParts): Scorer {
   const { session, preprocessor, policy, reasons, towers } = parts;
   // The graph has inputs only for its towers: a modality without one is accepted in requests and ignored.
   const limits: RequestLimits = {
     frameDim: session.dims.frameDim, audioDim: session.dims.audioDim, maxItems: parts.maxItems ?? 600,
     ...(session.dims.textDim === 0 ? { text: false } : {}),
+    ...(parts.inputRanges ? { ranges: parts.inputRanges } : {}),
   };
   const dims = { frameDim: limits.frameDim, audioDim: limits.audioDim };
   const maxTerms = parts.maxTerms ?? 32;
@@ -116,6 +152,11 @@ export function createScorer(parts: ScorerParts): Scorer {
         const risk = out.risk[i];
         const ml = out.modalityLogits.subarray(i * 4, i * 4 + 4);
         const known = parts.knownContent ? parts.knownContent(v) : null;
+        // Fail closed: a score built from a non-finite number is no score at all.
+        if (!Number.isFinite(risk) || !ml.every(Number.isFinite) || !rowInputsFinite(x, i)) {
+          responses.push(unavailableResponse(v, known, policy, parts.modelVersion));
+          continue;
+        }
         const textHigh = towers.includes('text') && !!v.transcript && isHigh(reasons, 'text', ml[3]);
         const terms = textHigh ? await termsFor(v) : undefined;
         const frameTimes = keptTimes(v.frameTs, x.T), audioTimes = keptTimes(v.audioTs, x.S);

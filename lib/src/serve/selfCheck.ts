@@ -29,6 +29,7 @@ export async function selfCheck(scorer: Scorer): Promise<{ risk: number; ms: num
   const [b] = await scorer.scoreVideos([v, short]);
   if (!(a.risk_score >= 0 && a.risk_score <= 1)) throw new Error(`self-check: risk ${a.risk_score} is not a probability`);
   if (Math.abs(a.risk_score - b.risk_score) > 1e-5) throw new Error(`self-check: risk ${a.risk_score} alone but ${b.risk_score} in a padded batch`);
+  if (a.reason_codes.some((c) => c.code === 'SCORE_UNAVAILABLE')) throw new Error('self-check: the model gave no finite score for the canned upload');
   if (!['ALLOW', 'QUEUE', 'BLOCK'].includes(a.action)) throw new Error(`self-check: action ${a.action}`);
   return { risk: a.risk_score, ms: performance.now() - t0 };
 }

@@ -1,15 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Scorer } from './scorer.js';
-import { parseJson, parseVideo, type ParsedVideo, type RequestError } from './request.js';
+import { parseVideo, type ParsedVideo, type RequestError } from './request.js';
+import { parseJsonBytes } from './jsonBytes.js';
+import { describeRanges } from './inputRanges.js';
 import { selfCheck } from './selfCheck.js';
 import { isVigilError } from '../util/errors.js';
 
 /**
  * The scoring HTTP server (node:http, no framework), shaped for Kubernetes: liveness at /healthz,
  * readiness at /readyz only once the model is loaded and a canned request scored, a bounded request
- * size, structured one-line JSON logs, and graceful shutdown (stop accepting, finish in-flight).
+ * size, structured one-line JSON logs, admission control (a bounded number of scoring requests in
+ * flight; beyond it 503 + Retry-After at once, and readiness turns unready so the load balancer
+ * sends traffic elsewhere) and graceful shutdown (stop accepting, finish every accepted request).
  * Bad input always gets a 4xx `{ error, field }`; nothing a client sends can crash the process.
  */
 export interface ServerOptions {
@@ -23,6 +27,15 @@ export interface ServerOptions {
   log?: (entry: Record<string, unknown>) => void;
   /** Extra fields for GET /v1/model. */
   modelInfo?: Record<string, unknown>;
+  /**
+   * Most scoring requests admitted at once (body being read, validated, waiting for or in the model).
+   * One more → 503 with Retry-After, without reading the body. Bounds queueing delay and memory.
+   */
+  maxInFlight?: number;
+  /** Shutdown: longest wait for accepted requests to finish before connections are cut (ms). */
+  drainGraceMs?: number;
+  /** Seconds clients are told to wait (Retry-After) when shed or draining. */
+  retryAfterS?: number;
 }
 
 export interface RunningServer {
@@ -31,11 +44,26 @@ export interface RunningServer {
   isReady(): boolean;
   /** Resolves when the model is loaded and self-checked (rejects if loading failed). */
   ready: Promise<void>;
-  /** Stop accepting connections, let in-flight requests finish, release the model. */
-  shutdown(reason?: string): Promise<void>;
+  /**
+   * Stop accepting connections, finish every accepted request, release the model. Resolves true when
+   * everything drained, false when the grace period ran out and connections were cut.
+   */
+  shutdown(reason?: string): Promise<boolean>;
+  /** Scoring requests admitted now, and how many were shed with 503 so far. */
+  load(): { inFlight: number; shed: number };
 }
 
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+export const DEFAULT_MAX_IN_FLIGHT = 32;
+export const DEFAULT_DRAIN_GRACE_MS = 25_000;
+/** Readiness stays 503 this long after the last shed request (so probes see the overload). */
+const OVERLOAD_HOLD_MS = 1_000;
+/** While draining, a connection that was accepted but has sent no request for this long is closed. */
+const DRAIN_IDLE_NEW_MS = 1_000;
+/** Before the listener closes on shutdown, connections the kernel already queued are still accepted. */
+const ACCEPT_SETTLE_MS = 100;
+/** Longest error message / echoed field sent back or logged. */
+const MAX_ECHO = 600;
 
 class HttpError extends Error {
   constructor(readonly status: number, readonly field: string, message: string) { super(message); }
@@ -44,6 +72,11 @@ class HttpError extends Error {
 export async function startServer(load: () => Promise<Scorer>, opts: ServerOptions = {}): Promise<RunningServer> {
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const maxBatch = opts.maxBatch ?? 64;
+  const maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  // Unready from three quarters full: probes fail before requests do.
+  const readyLimit = Math.max(1, Math.ceil(maxInFlight * 0.75));
+  const drainGraceMs = opts.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS;
+  const retryAfter = String(opts.retryAfterS ?? 1);
   const log = opts.log ?? ((e) => process.stdout.write(JSON.stringify(e) + '\n'));
   let scorer: Scorer | null = null;
   let ready = false;
@@ -51,6 +84,13 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
   let loadError: string | null = null;
   let inFlight = 0;
   let reqSeq = 0;
+  /** Scoring requests admitted and not yet answered (the admission-control count). */
+  let admitted = 0;
+  let shed = 0;
+  let lastShedAt = -Infinity;
+  const overloaded = () => admitted >= readyLimit || performance.now() - lastShedAt < OVERLOAD_HOLD_MS;
+  /** Per connection: requests answered and in progress, and when it was accepted (for draining). */
+  const conns = new Map<Socket, { served: number; active: number; since: number }>();
 
   const send = (res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}) => {
     const text = JSON.stringify(body);
@@ -61,7 +101,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
   };
 
   /** Read the body up to the limit; over it → 413 naming `body` (the rest is discarded, the connection closed). */
-  const readBody = (req: IncomingMessage): Promise<string> => new Promise((resolve, reject) => {
+  const readBody = (req: IncomingMessage): Promise<Buffer> => new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBody) {
       req.resume();
@@ -77,7 +117,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
       if (size > maxBody) { over = true; chunks.length = 0; reject(new HttpError(413, 'body', `body exceeds the limit of ${maxBody} bytes`)); return; }
       chunks.push(c);
     });
-    req.on('end', () => { if (!over) resolve(Buffer.concat(chunks).toString('utf8')); });
+    req.on('end', () => { if (!over) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)); });
     req.on('error', (e) => reject(new HttpError(400, 'body', `body could not be read: ${e.message}`)));
   });
 
@@ -110,9 +150,9 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     }
     if (url === '/readyz') {
       if (method !== 'GET') throw new HttpError(405, 'method', `${url} accepts GET`);
-      return ready && !draining
-        ? send(res, 200, { ready: true })
-        : send(res, 503, { ready: false, reason: draining ? 'shutting down' : loadError ?? 'loading model' });
+      if (ready && !draining && !overloaded()) return send(res, 200, { ready: true, in_flight: admitted });
+      const reason = draining ? 'shutting down' : !ready ? loadError ?? 'loading model' : `overloaded (${admitted} scoring requests in flight, limit ${maxInFlight})`;
+      return send(res, 503, { ready: false, reason });
     }
     if (url === '/v1/model') {
       if (method !== 'GET') throw new HttpError(405, 'method', `${url} accepts GET`);
@@ -121,16 +161,36 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
         model_version: scorer.modelVersion, policy_version: scorer.policy.version,
         block_threshold: scorer.policy.blockThreshold, queue_threshold: scorer.policy.queueThreshold, block_enabled: scorer.policy.blockEnabled,
         towers: scorer.towers, frame_dim: scorer.limits.frameDim, audio_dim: scorer.limits.audioDim,
-        max_items: scorer.limits.maxItems, max_batch: maxBatch, max_body_bytes: maxBody, ...opts.modelInfo,
+        max_items: scorer.limits.maxItems, max_batch: maxBatch, max_body_bytes: maxBody, max_in_flight: maxInFlight,
+        ...(scorer.limits.ranges ? { input_ranges: describeRanges(scorer.limits.ranges) } : {}), ...opts.modelInfo,
       });
     }
     if (url !== '/v1/score' && url !== '/v1/score/batch') throw new HttpError(404, 'path', `no route ${route}`);
     if (method !== 'POST') throw new HttpError(405, 'method', `${url} accepts POST`);
-    if (!scorer || !ready || draining) return send(res, 503, { error: draining ? 'shutting down' : 'model not loaded yet', field: 'model' }, { 'retry-after': '1' });
+    // Requests that reach a draining server were accepted before the listener closed: they are
+    // served (with `connection: close`), not refused.
+    if (!scorer || !ready) return send(res, 503, { error: 'model not loaded yet', field: 'model' }, { 'retry-after': retryAfter });
+    if (admitted >= maxInFlight) {
+      // Shed at once, before reading the body: the answer costs microseconds however loaded we are.
+      shed++;
+      lastShedAt = performance.now();
+      entry.error = 'overloaded';
+      req.resume();
+      return send(res, 503, { error: `overloaded: ${admitted} scoring requests in flight (limit ${maxInFlight}); retry later`, field: 'server' }, { 'retry-after': retryAfter });
+    }
+    admitted++;
+    try {
+      return await scoreRoute(scorer, url, req, res, entry);
+    } finally {
+      admitted--;
+    }
+  };
+
+  const scoreRoute = async (scorer: Scorer, url: string, req: IncomingMessage, res: ServerResponse, entry: Record<string, unknown>) => {
     const t0 = performance.now();
-    const text = await readBody(req);
-    entry.bytes = Buffer.byteLength(text);
-    const parsed = parseJson(text);
+    const body = await readBody(req);
+    entry.bytes = body.length;
+    const parsed = parseJsonBytes(body);
     if (!parsed.ok) throw requestError(parsed.error);
     entry.parse_ms = round3(performance.now() - t0);
     if (url === '/v1/score') {
@@ -150,39 +210,51 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     return send(res, 200, out);
   };
 
-  const server = createServer((req, res) => {
+  const requestTimeoutMs = 30_000;
+  // Timeouts are enforced by a periodic sweep; Node's default period (30 s) would let a stalled
+  // client hold a connection for up to 50 s against a documented 20 s header timeout.
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     const t0 = performance.now();
     inFlight++;
-    const entry: Record<string, unknown> = { ts: new Date().toISOString(), level: 'info', req: ++reqSeq, method: req.method, path: req.url };
+    const conn = conns.get(req.socket);
+    if (conn) conn.active++;
+    const entry: Record<string, unknown> = { ts: new Date().toISOString(), level: 'info', req: ++reqSeq, method: req.method, path: clipText(req.url ?? '') };
     let done = false;
-    // One log line per request: when the response is written, or when the client hung up first
-    // (then 'finish' never fires; logged as 499, nginx's "client closed request").
+    // One log line per request: when the response is written, or when the connection closed first
+    // (then 'finish' never fires): 408 when it was Node's request timeout answering, else 499
+    // (nginx's "client closed request").
     const end = (status: number) => {
       if (done) return;
       done = true;
       inFlight--;
+      if (conn) { conn.active--; conn.served++; }
       entry.status = status;
       entry.ms = round3(performance.now() - t0);
       entry.level = status >= 500 && status !== 499 ? 'error' : status >= 400 ? 'warn' : 'info';
       log(entry);
     };
     res.on('finish', () => end(res.statusCode));
-    res.on('close', () => end(499));
+    res.on('close', () => end(performance.now() - t0 >= requestTimeoutMs - 50 ? 408 : 499));
     handle(req, res, entry).catch((e: unknown) => {
       if (res.headersSent) { res.destroy(); return; }
       if (e instanceof HttpError) {
-        entry.error = e.message;
-        entry.field = e.field;
+        const message = clipText(e.message), field = clipText(e.field);
+        entry.error = message;
+        entry.field = field;
         // After a 413 the unread rest of the body is not worth reading: close the connection.
-        return send(res, e.status, { error: e.message, field: e.field }, e.status === 413 ? { connection: 'close' } : {});
+        return send(res, e.status, { error: message, field }, e.status === 413 ? { connection: 'close' } : {});
       }
       // A bug, not bad input: logged with its stack, answered, and the process keeps serving.
       entry.error = (e as Error)?.stack ?? String(e);
       send(res, 500, { error: 'internal error while scoring', field: 'server' });
     });
   });
+  server.on('connection', (socket: Socket) => {
+    conns.set(socket, { served: 0, active: 0, since: performance.now() });
+    socket.once('close', () => conns.delete(socket));
+  });
   server.headersTimeout = 20_000;
-  server.requestTimeout = 30_000;
+  server.requestTimeout = requestTimeoutMs;
   server.keepAliveTimeout = 5_000;
 
   const readyPromise = (async () => {
@@ -207,26 +279,61 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
   const port = (server.address() as AddressInfo).port;
   log({ ts: new Date().toISOString(), level: 'info', event: 'listening', port });
 
-  let shuttingDown: Promise<void> | null = null;
+  let shuttingDown: Promise<boolean> | null = null;
+  /**
+   * Drain: readiness turns 503 at once; connections the kernel has already queued are still accepted
+   * for ACCEPT_SETTLE_MS (their clients have sent their requests), then the listener closes. Every
+   * request that arrives on an open connection is served, with `connection: close`. Idle keep-alive
+   * connections are closed; accepted connections that have not sent a request get DRAIN_IDLE_NEW_MS.
+   * Unlike http.Server#close, a connection whose request is still in the kernel buffer is not cut.
+   */
   const shutdown = (reason = 'shutdown') => {
     if (shuttingDown) return shuttingDown;
     draining = true;
-    log({ ts: new Date().toISOString(), level: 'info', event: 'draining', reason, in_flight: inFlight });
-    shuttingDown = new Promise<void>((resolve) => {
-      // close() stops accepting and waits for open connections; idle keep-alive ones are closed now,
-      // busy ones once their response is written.
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      const poll = setInterval(() => { server.closeIdleConnections(); if (inFlight === 0) clearInterval(poll); }, 50);
-      poll.unref();
-    }).then(async () => {
+    const started = performance.now();
+    log({ ts: new Date().toISOString(), level: 'info', event: 'draining', reason, in_flight: inFlight, grace_ms: drainGraceMs });
+    shuttingDown = new Promise<boolean>((resolve) => {
+      let settled = false;
+      const finish = (clean: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearInterval(sweep);
+        clearTimeout(grace);
+        resolve(clean);
+      };
+      const sweep = setInterval(() => {
+        const now = performance.now();
+        for (const [socket, c] of conns) {
+          if (c.active > 0) continue;
+          if (c.served > 0 || now - Math.max(c.since, started) >= DRAIN_IDLE_NEW_MS) socket.destroy();
+        }
+      }, 25);
+      const grace = setTimeout(() => {
+        log({ ts: new Date().toISOString(), level: 'error', event: 'drain_timeout', grace_ms: drainGraceMs, in_flight: inFlight, connections: conns.size });
+        for (const socket of conns.keys()) socket.destroy();
+        finish(false);
+      }, drainGraceMs);
+      setTimeout(() => {
+        // net.Server#close: stop listening and call back once every connection has closed.
+        if (server.listening) NetServer.prototype.close.call(server, () => finish(true));
+        else finish(true);
+      }, ACCEPT_SETTLE_MS);
+    }).then(async (clean) => {
       await readyPromise.catch(() => undefined);
       if (scorer) await scorer.close();
-      log({ ts: new Date().toISOString(), level: 'info', event: 'stopped', reason });
+      log({ ts: new Date().toISOString(), level: clean ? 'info' : 'error', event: 'stopped', reason, clean, drain_ms: round3(performance.now() - started) });
+      return clean;
     });
     return shuttingDown;
   };
-  return { server, port, isReady: () => ready && !draining, ready: readyPromise, shutdown };
+  return {
+    server, port, isReady: () => ready && !draining && !overloaded(), ready: readyPromise, shutdown,
+    load: () => ({ inFlight: admitted, shed }),
+  };
+}
+
+function clipText(s: string): string {
+  return s.length <= MAX_ECHO ? s : `${s.slice(0, MAX_ECHO)}… (${s.length - MAX_ECHO} more characters)`;
 }
 
 function round3(v: number): number { return Math.round(v * 1000) / 1000; }
@@ -234,7 +341,8 @@ function round3(v: number): number { return Math.round(v * 1000) / 1000; }
 /** SIGTERM/SIGINT → drain and exit 0 (what Kubernetes sends before killing a pod). */
 export function exitOnSignals(running: RunningServer, exit: (code: number) => void = (c) => process.exit(c)): void {
   const onSignal = (sig: NodeJS.Signals) => {
-    running.shutdown(sig).then(() => exit(0), () => exit(1));
+    // Exit 0 only when every accepted request was answered within the grace period.
+    running.shutdown(sig).then((clean) => exit(clean ? 0 : 1), () => exit(1));
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

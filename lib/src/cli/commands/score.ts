@@ -1,4 +1,4 @@
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { join } from 'node:path';
 import { loadExtractor, extractVideo } from '../../extract/extract.js';
@@ -10,6 +10,7 @@ import { scoreJsonl } from '../../serve/jsonl.js';
 import { loadFittedPreprocessor } from '../../serve/fittedPreprocessing.js';
 import { loadKnownContent } from '../../serve/knownContent.js';
 import { VigilError } from '../../util/errors.js';
+import { openAtomicWriter } from '../../util/atomic.js';
 
 export const scoreCommand: Command = {
   name: 'score',
@@ -33,22 +34,40 @@ export const scoreCommand: Command = {
     if (typeof values.video === 'string') return scoreVideoFile(runDir, values.video, values.transcript as string | undefined, intOption(values, 'threads', 1));
     const [inPath, outPath] = positionals;
     if (!inPath) throw new VigilError('vigil score: IN.jsonl is required', { field: 'IN.jsonl' });
+    checkInputFile(inPath);
     const { scorer } = await loadRunFolder(runDir, { threads: intOption(values, 'threads', 1), loadPreprocessor: loadFittedPreprocessor, loadKnownContent });
-    const out = outPath ? createWriteStream(outPath) : null;
-    const write = (line: string) => new Promise<void>((resolve, reject) => {
-      const ok = out ? out.write(line + '\n') : process.stdout.write(line + '\n');
-      if (ok) resolve(); else (out ?? process.stdout).once('drain', resolve).once('error', reject);
-    });
+    // OUT.jsonl appears only when every line was written (no empty or partial file on failure).
+    const out = outPath ? openAtomicWriter(outPath) : null;
+    const write = (line: string) => (out ? out.write(line + '\n') : new Promise<void>((resolve, reject) => {
+      if (process.stdout.write(line + '\n')) resolve(); else process.stdout.once('drain', resolve).once('error', reject);
+    }));
     try {
-      const s = await scoreJsonl(scorer, inPath, write, { batchSize: intOption(values, 'batch', 64) });
+      let s;
+      try {
+        s = await scoreJsonl(scorer, inPath, write, { batchSize: intOption(values, 'batch', 64) });
+      } catch (e) {
+        if (out) await out.abort();
+        const code = (e as NodeJS.ErrnoException).code;
+        throw code ? new VigilError(`vigil score: cannot read '${inPath}' (${code}: ${(e as Error).message})`, { field: 'IN.jsonl' }) : e;
+      }
+      if (out) await out.commit();
       process.stderr.write(JSON.stringify({ ...s, run: runDir, model_version: scorer.modelVersion, policy_version: scorer.policy.version }) + '\n');
     } finally {
-      if (out) await new Promise<void>((r) => out.end(r));
       await scorer.close();
     }
     return 0;
   },
 };
+
+/** The input must be a readable file before anything is loaded or written. */
+function checkInputFile(inPath: string): void {
+  let st;
+  try { st = statSync(inPath); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new VigilError(`vigil score: input file '${inPath}' ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`, { field: 'IN.jsonl' });
+  }
+  if (!st.isFile()) throw new VigilError(`vigil score: input '${inPath}' is not a file`, { field: 'IN.jsonl' });
+}
 
 /** Extract one real video with the run's extractor and score it (raw media is never kept). */
 async function scoreVideoFile(runDir: string, video: string, transcriptPath: string | undefined, threads: number): Promise<number> {

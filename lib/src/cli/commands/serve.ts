@@ -10,6 +10,7 @@ export const serveCommand: Command = {
   name: 'serve',
   usage: [
     'Usage: vigil serve --run RUN_DIR [--port N] [--host ADDR] [--threads N] [--max-body-mb N] [--max-batch N]',
+    '                   [--max-in-flight N] [--drain-grace-s N]',
     '',
     '  --run RUN_DIR     run folder with model.onnx, preprocessor.json, policy.json, reason_codes.json and',
     '                    a manifest.json whose serving section lists their sha256 (refused otherwise)',
@@ -18,25 +19,34 @@ export const serveCommand: Command = {
     '  --threads N       onnxruntime intra-op threads (default 1: one request per core scales best)',
     '  --max-body-mb N   largest request body in MiB (default 16; larger → 413)',
     '  --max-batch N     most videos per /v1/score/batch request (default 64)',
+    '  --max-in-flight N most scoring requests admitted at once (default 32); more → 503 + Retry-After,',
+    '                    and /readyz is 503 from three quarters full until a second after the last shed',
+    '  --drain-grace-s N on SIGTERM, longest wait for accepted requests before connections are cut (default 25;',
+    '                    keep it below the pod\'s terminationGracePeriodSeconds). Exit 0 only if all finished.',
     '',
     'Endpoints: POST /v1/score, POST /v1/score/batch, GET /healthz, GET /readyz, GET /v1/model.',
-    'Logs one JSON line per request on stdout. SIGTERM drains in-flight requests, then exits 0.',
+    'Logs one JSON line per request on stdout. SIGTERM drains every accepted request, then exits 0.',
     'API and reason codes: docs/serving.md.',
   ].join('\n'),
   options: {
     run: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, threads: { type: 'string' },
-    'max-body-mb': { type: 'string' }, 'max-batch': { type: 'string' },
+    'max-body-mb': { type: 'string' }, 'max-batch': { type: 'string' }, 'max-in-flight': { type: 'string' }, 'drain-grace-s': { type: 'string' },
   },
   async run(values) {
     const runDir = requireString(values, 'run', 'serve');
     const threads = intOption(values, 'threads', 1);
     if (threads < 1) throw new VigilError('--threads: expected >= 1', { field: 'threads' });
     const maxBodyMb = intOption(values, 'max-body-mb', 16);
+    const maxInFlight = intOption(values, 'max-in-flight', 32);
+    if (maxInFlight < 1) throw new VigilError('--max-in-flight: expected >= 1', { field: 'max-in-flight' });
+    const graceS = intOption(values, 'drain-grace-s', 25);
+    if (graceS < 1) throw new VigilError('--drain-grace-s: expected >= 1', { field: 'drain-grace-s' });
     const running = await startServer(
       async () => (await loadRunFolder(runDir, { threads, loadPreprocessor: loadFittedPreprocessor, loadKnownContent })).scorer,
       {
         port: intOption(values, 'port', 8080), host: typeof values.host === 'string' ? values.host : '0.0.0.0',
         maxBodyBytes: maxBodyMb * 1024 * 1024, maxBatch: intOption(values, 'max-batch', 64), modelInfo: { run_dir: runDir, threads },
+        maxInFlight, drainGraceMs: graceS * 1000,
       },
     );
     exitOnSignals(running);
