@@ -134,7 +134,7 @@ export function deriveRecipe(stats: TrainingStats, train: TrainConfig): Recipe {
 
   const epochs = put('epochs', () => {
     const value = Math.min(MAX_EPOCHS, Math.max(MIN_EPOCHS, Math.ceil(MIN_EXAMPLES / rowsPerEpoch)));
-    return { value, reason: `≥ ${MIN_EPOCHS} epochs and ≥ ${fmt(MIN_EXAMPLES)} examples seen: ${value} × ${fmt(rowsPerEpoch)} rows = ${fmt(value * stepsPerEpoch)} steps of ${batch} (early stopping keeps the best epoch)` };
+    return { value, reason: `≥ ${MIN_EPOCHS} epochs and ≥ ${fmt(MIN_EXAMPLES)} examples seen: ${value} epochs × ${stepsPerEpoch} steps of batch ${batch} = ${fmt(value * stepsPerEpoch)} steps (early stopping keeps the best epoch)` };
   });
 
   put('learningRate', () => ({ value: LEARNING_RATE, reason: `Adam at the rate measured on the simulator; the batch rule keeps ~${STEPS_PER_EPOCH} steps per epoch, so it is not rescaled` }));
