@@ -1,6 +1,7 @@
 /**
  * `vigil run`: one experiment end to end —
- * data → split → preprocessing → fusion training (+ label-noise handling) → side-by-side models →
+ * data → split → preprocessing → training recipe → fusion training (+ label-noise handling) → side-by-side
+ * models → model selection (fused model or its best single tower, calibration window) →
  * calibration (calib window) → policy (calib window) → evaluation on the recent-time test weeks →
  * leakage demonstration → serving bundle + ONNX parity + latency → drift reference → report.
  * Everything lands in a run folder that appears atomically. Test rows are never used for fitting,
