@@ -13,6 +13,7 @@ const { loadConfig } = L('config');
 const { fitPreprocessor } = L('features/preprocess');
 const { compareModels } = L('model/compare');
 const { rowsOfSplit } = L('model/train');
+const { resolveTrainConfig, formatRecipe } = L('model/recipe');
 const { initBackend } = L('model/backend');
 const { auditNoise } = L('model/noise');
 
@@ -38,7 +39,10 @@ const backend = await initBackend(cfg.train.backend);
 const t1 = Date.now();
 const fitted = fitPreprocessor(table, rowsOfSplit(split, 0), cfg.features);
 console.log(`preprocessor fitted in ${((Date.now() - t1) / 1000).toFixed(1)}s (dims ${JSON.stringify(fitted.dims)}), backend ${backend}`);
-const res = await compareModels(table, split, fitted, { model: cfg.model, train: cfg.train }, { variants: values.variants?.split(','), truth });
+// The training recipe derived from the training rows (explicit --set values win), as `vigil run` does.
+const { train, recipe } = resolveTrainConfig(table, rowsOfSplit(split, 0), cfg.train);
+console.log(formatRecipe(recipe).join('\n'));
+const res = await compareModels(table, split, fitted, { model: cfg.model, train }, { variants: values.variants?.split(','), truth });
 const rows = res.models.map((m) => ({ name: m.name, seconds: +m.seconds.toFixed(1), bestEpoch: m.bestEpoch, rowsPerSec: m.rowsPerSec && Math.round(m.rowsPerSec),
   calibAp: +m.calib.ap.toFixed(4), testAp: +m.test.ap.toFixed(4), testR2: +m.test.recallAt2Fpr.toFixed(3), testP1: +m.test.precisionTop1.toFixed(3),
   trueAp: m.testTrue && +m.testTrue.ap.toFixed(4), trueR2: m.testTrue && +m.testTrue.recallAt2Fpr.toFixed(3), trueP1: m.testTrue && +m.testTrue.precisionTop1.toFixed(3) }));
@@ -54,5 +58,5 @@ if (truth) {
 const cart = res.models.find((m) => m.rules);
 if (cart) console.log(cart.rules);
 for (const m of res.models) if (m.history) console.log(`${m.name} epochs: ` + m.history.map((h) => `${h.epoch}:${h.calibAp.toFixed(3)}@${Math.round(h.rowsPerSec)}r/s`).join(' '));
-if (values.out) writeFileSync(values.out, JSON.stringify({ config: { model: cfg.model, train: cfg.train }, backend, models: rows,
+if (values.out) writeFileSync(values.out, JSON.stringify({ config: { model: cfg.model, train }, recipe, backend, models: rows,
   history: Object.fromEntries(res.models.filter((m) => m.history).map((m) => [m.name, m.history])) }, null, 2));

@@ -10,6 +10,7 @@ const { fitPreprocessor } = require(`${lib}/src/features/preprocess.js`);
 const { featuresConfigSchema } = require(`${lib}/src/features/config.js`);
 const { modelConfigSchema, trainConfigSchema } = require(`${lib}/src/model/config.js`);
 const { trainFusion, rowsOfSplit } = require(`${lib}/src/model/train.js`);
+const { resolveTrainConfig } = require(`${lib}/src/model/recipe.js`);
 
 const { values } = parseArgs({ options: {
   rows: { type: 'string', default: '20000' }, 'frame-dim': { type: 'string', default: '64' }, 'audio-dim': { type: 'string', default: '32' },
@@ -20,7 +21,8 @@ const fitted = fitPreprocessor(table, rowsOfSplit(split, 0), featuresConfigSchem
 for (const backend of values.backends.split(',')) {
   const res = await trainFusion(table, split, fitted, {
     model: modelConfigSchema.parse({ pooling: values.pooling }),
-    train: trainConfigSchema.parse({ backend, epochs: +values.epochs, batchSize: +values.batch, noise: 'none', negativeKeepRate: 1, earlyStoppingPatience: 99 }),
+    // Fields not set here (positive weight, learning rate) come from the recipe of the training rows.
+    train: resolveTrainConfig(table, rowsOfSplit(split, 0), trainConfigSchema.parse({ backend, epochs: +values.epochs, batchSize: +values.batch, noise: 'none', negativeKeepRate: 1, earlyStoppingPatience: 99 })).train,
   }, { quiet: true });
   const per = res.history.map((h) => h.rowsPerSec.toFixed(0)).join(', ');
   console.log(`${res.backend}: ${res.rowsPerSec.toFixed(0)} rows/s (per epoch: ${per}); rows/epoch ${res.history[0].rows}, batch ${values.batch}, pooling ${values.pooling}, frameDim ${values['frame-dim']}, textDim ${fitted.dims.text}`);

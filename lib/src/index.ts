@@ -107,6 +107,8 @@ export { confidentLearning, auditNoise, type Suspect, type NoiseResult } from '.
 export * from './model/baselines/cart.js';
 export * from './model/baselines/logistic.js';
 export * from './model/compare.js';
+export * from './model/recipe.js';
+export * from './model/selection.js';
 export * from './data/profile.js';
 export * from './simulate/presets.js';
 export * from './simulate/generate.js';

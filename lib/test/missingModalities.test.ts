@@ -7,7 +7,8 @@ import { onnx } from 'onnx-proto';
 import type { VideoTable } from '../src/data/table.js';
 import { fitPreprocessor, transform } from '../src/features/preprocess.js';
 import { featuresConfigSchema } from '../src/features/config.js';
-import { modelConfigSchema, trainConfigSchema } from '../src/model/config.js';
+import { modelConfigSchema } from '../src/model/config.js';
+import { explicitTrain } from './fixtures/trainConfig.js';
 import { presentTowers } from '../src/model/presentTowers.js';
 import { trainFusion, rowsOfSplit } from '../src/model/train.js';
 import { scoreFusion } from '../src/model/score.js';
@@ -62,7 +63,7 @@ const CASES: { name: string; drop: Drop; towers: string[] }[] = [
 
 const features = featuresConfigSchema.parse({ minLevelCount: 5, textBuckets: 64 });
 const model = modelConfigSchema.parse({ hidden: 8, attentionDim: 4, fusionHidden: 4 });
-const train = trainConfigSchema.parse({ epochs: 2, batchSize: 64, negativeKeepRate: 0.5, noise: 'none', learningRate: 0.01 });
+const train = explicitTrain({ epochs: 2, batchSize: 64, negativeKeepRate: 0.5, noise: 'none', learningRate: 0.01 });
 const INPUTS: Record<string, string[]> = { meta: ['meta'], visual: ['frames', 'frame_mask'], audio: ['audio', 'audio_mask'], text: ['text'] };
 const dirs: string[] = [];
 

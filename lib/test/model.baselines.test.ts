@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { fitPreprocessor } from '../src/features/preprocess.js';
 import { pooledFeatures } from '../src/features/pooled.js';
 import { featuresConfigSchema } from '../src/features/config.js';
-import { trainConfigSchema } from '../src/model/config.js';
 import { fitCart, predictCart, cartRules } from '../src/model/baselines/cart.js';
 import { fitLogistic, predictLogistic } from '../src/model/baselines/logistic.js';
 import { confidentLearning, auditNoise } from '../src/model/noise.js';
@@ -12,6 +11,7 @@ import { rowsOfSplit } from '../src/model/train.js';
 import { TRAIN, TEST } from '../src/split/types.js';
 import type { TruthTable } from '../src/data/table.js';
 import { synthVideos } from './fixtures/synthVideos.js';
+import { explicitTrain } from './fixtures/trainConfig.js';
 
 const feat = featuresConfigSchema.parse({ minLevelCount: 5, textBuckets: 128 });
 
@@ -59,7 +59,7 @@ test('logistic regression on pooled features ranks a separable problem well', ()
 test('confident learning flags mislabelled rows far above the base rate, audited against truth', () => {
   const { table, split, trueLabel } = synthVideos({ n: 1500, seed: 8, signal: 4, flip: 0.08 });
   const fitted = fitPreprocessor(table, rowsOfSplit(split, TRAIN), feat);
-  const cfg = trainConfigSchema.parse({ noiseMaxFraction: 0.3 });
+  const cfg = explicitTrain({ noiseMaxFraction: 0.3 });
   const res = confidentLearning(table, split, fitted, cfg);
   assert.equal(res.folds, 4);
   assert.ok(res.suspects.length > 0);

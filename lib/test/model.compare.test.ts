@@ -2,13 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitPreprocessor } from '../src/features/preprocess.js';
 import { featuresConfigSchema } from '../src/features/config.js';
-import { modelConfigSchema, trainConfigSchema } from '../src/model/config.js';
+import { modelConfigSchema } from '../src/model/config.js';
 import { compareModels, quickMetrics } from '../src/model/compare.js';
 import { rowsOfSplit } from '../src/model/train.js';
 import { TRAIN } from '../src/split/types.js';
 import { VigilError } from '../src/util/errors.js';
 import type { TruthTable } from '../src/data/table.js';
 import { synthVideos } from './fixtures/synthVideos.js';
+import { explicitTrain } from './fixtures/trainConfig.js';
 
 test('compareModels scores every variant on calib and test, against observed and true labels', async () => {
   const { table, split, trueLabel } = synthVideos({ n: 700, seed: 12, signal: 4, flip: 0.05 });
@@ -16,7 +17,7 @@ test('compareModels scores every variant on calib and test, against observed and
   const truth: TruthTable = { n: table.n, videoId: table.videoId, trueHarmful: trueLabel, category: table.videoId.map(() => 'x'),
     oracleP: new Float64Array(table.n), reuploadOf: table.videoId.map(() => null) };
   const cfg = { model: modelConfigSchema.parse({ hidden: 8, attentionDim: 4 }),
-    train: trainConfigSchema.parse({ epochs: 3, batchSize: 64, learningRate: 0.01, negativeKeepRate: 1 }) };
+    train: explicitTrain({ epochs: 3, batchSize: 64, learningRate: 0.01, negativeKeepRate: 1 }) };
   const res = await compareModels(table, split, fitted, cfg, { variants: ['fusion', 'fusion:confident_learning', 'tower:meta', 'cart', 'logistic'], truth });
   assert.deepEqual(res.models.map((m) => m.name), ['fusion', 'fusion:confident_learning', 'tower:meta', 'cart', 'logistic']);
   assert.ok(res.noise && res.noise.suspects.length > 0, 'the confident-learning variant computed noise flags');

@@ -2,18 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitPreprocessor } from '../src/features/preprocess.js';
 import { featuresConfigSchema } from '../src/features/config.js';
-import { modelConfigSchema, trainConfigSchema, type ModelConfig } from '../src/model/config.js';
+import { modelConfigSchema, type ModelConfig } from '../src/model/config.js';
 import { trainFusion, rowsOfSplit } from '../src/model/train.js';
 import { scoreFusion } from '../src/model/score.js';
 import { averagePrecision } from '../src/model/quickMetrics.js';
 import { VigilError } from '../src/util/errors.js';
 import { TRAIN, TEST } from '../src/split/types.js';
 import { synthVideos } from './fixtures/synthVideos.js';
+import { explicitTrain } from './fixtures/trainConfig.js';
 
 const data = synthVideos({ n: 700, seed: 3, signal: 4 });
 const fitted = fitPreprocessor(data.table, rowsOfSplit(data.split, TRAIN), featuresConfigSchema.parse({ minLevelCount: 5, textBuckets: 128 }));
-const quick = (over: Partial<ReturnType<typeof trainConfigSchema.parse>> = {}) =>
-  trainConfigSchema.parse({ epochs: 4, batchSize: 64, negativeKeepRate: 0.5, noise: 'none', learningRate: 0.01, ...over });
+const quick = (over: Record<string, unknown> = {}) =>
+  explicitTrain({ epochs: 4, batchSize: 64, negativeKeepRate: 0.5, noise: 'none', learningRate: 0.01, ...over });
 const model = (over: Partial<ModelConfig> = {}) => modelConfigSchema.parse({ hidden: 8, attentionDim: 4, ...over });
 
 test('fusion learns a separable synthetic problem (test AP high) and reports its training', async () => {

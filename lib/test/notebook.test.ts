@@ -105,3 +105,21 @@ test('tslab failures are recognised on stderr; ordinary stderr is not', () => {
   assert.ok(tslabFailure('unexpected error: Error: Debug Failure.\n'));
   assert.ok(!tslabFailure('dataset simulated in 3.2 s\nprogress 50%\n'));
 });
+
+test('runTrainConfig: the run manifest\'s recipe, else the recipe derived again from the run\'s training rows', async () => {
+  const { runTrainConfig } = await import('../src/notebook/session.js');
+  const { parseConfig } = await import('../src/config.js');
+  const { deriveRecipe } = await import('../src/model/recipe.js');
+  const { synthVideos } = await import('./fixtures/synthVideos.js');
+  const { table, split } = synthVideos({ n: 300, seed: 4, prevalence: 0.4 });
+  const cfg = parseConfig({ train: { epochs: 3 } });
+  const recorded = deriveRecipe({ rows: 37_246, positives: 626, positiveWeightSum: 626, negativeWeightSum: 244_133 }, cfg.train);
+  const run = { manifest: { recipe: recorded }, split } as unknown as Parameters<typeof runTrainConfig>[0];
+  const a = runTrainConfig(run, table, cfg);
+  assert.equal(a.train.negativeKeepRate, 0.25, 'the recorded recipe, not one derived from this table');
+  assert.equal(a.train.epochs, 3);
+  const old = { manifest: {}, split } as unknown as Parameters<typeof runTrainConfig>[0];
+  const b = runTrainConfig(old, table, cfg);
+  assert.equal(b.train.negativeKeepRate, 1, 'derived from the run\'s own (small, balanced) training rows');
+  assert.equal(b.train.epochs, 3);
+});

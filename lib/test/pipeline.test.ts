@@ -27,7 +27,7 @@ const cfg = parseConfig({
   split: { testWeeks: 2, calibWeeks: 2, folds: 2, minFoldPositives: 3 },
   train: { epochs: 2, batchSize: 256, noise: 'none' },
   eval: { bootstrap: 20, minSlicePositives: 10 },
-  compare: { variants: ['cart'], leakageDemo: false },
+  compare: { variants: ['cart', 'tower:meta'], leakageDemo: false },
   serving: { parityRows: 200, latencyIterations: 5 },
   runsDir: join(root, 'runs'),
 });
@@ -61,6 +61,23 @@ test('a run writes the contract run folder atomically, and reruns reproduce its 
   assert.ok(manifest.serving.files['model.onnx'].sha256, 'model sha256 in the manifest');
   // The simulator has every modality: all configured towers are fused, none dropped.
   assert.deepEqual(manifest.towers, { towers: ['meta', 'visual', 'audio', 'text'], dropped: [] });
+  // The training recipe: explicit config values win, the rest is derived from the training rows, each with a reason.
+  const entry = (f: string) => manifest.recipe.entries.find((e: { field: string }) => e.field === f);
+  assert.deepEqual([entry('epochs').value, entry('epochs').source, entry('batchSize').value, entry('batchSize').source], [2, 'explicit', 256, 'explicit']);
+  for (const f of ['negativeKeepRate', 'positiveWeight', 'learningRate', 'earlyStoppingPatience']) {
+    assert.equal(entry(f).source, 'derived', f);
+    assert.ok(entry(f).value > 0 && entry(f).reason.length > 0, f);
+  }
+  assert.deepEqual(a.recipe, manifest.recipe);
+  // Model selection on the calibration window: the meta tower was judged and one model exported, with its reason.
+  const sel = m.model_selection;
+  assert.ok(sel.towers.find((t: { tower: string }) => t.tower === 'meta').judged);
+  assert.ok(sel.towers.filter((t: { tower: string; judged: boolean }) => t.tower !== 'meta').every((t: { judged: boolean }) => !t.judged));
+  assert.ok(['fusion', 'tower:meta'].includes(sel.exported) && sel.reason.length > 0);
+  assert.ok(sel.exportedCalibAp >= sel.fused.calibAp && sel.exportedCalibAp >= sel.towers.find((t: { tower: string }) => t.tower === 'meta').calibAp);
+  const md = readFileSync(join(a.runDir, 'report.md'), 'utf8');
+  assert.match(md, /Training recipe and model selection/);
+  assert.match(md, new RegExp(`exported model[^\\n]*${sel.exported}`));
 
   // The split the run used is a readable artifact with the contract's columns.
   const split = await readSplitParquet(join(a.runDir, 'split.parquet'));

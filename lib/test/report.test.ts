@@ -30,8 +30,8 @@ test('criteria are met only when the CI bound on the safe side meets the target'
 
 test('a report with no stage results says "not run" in every section instead of failing', async () => {
   const { html, md } = await renderReport({ runId: 'empty' }, { now: new Date(0) });
-  assert.equal((md.match(/_Not run: this stage produced no results/g) ?? []).length, 14);
-  assert.equal((html.match(/class="notrun"/g) ?? []).length, 28, 'nav entry + section per stage');
+  assert.equal((md.match(/_Not run: this stage produced no results/g) ?? []).length, 15);
+  assert.equal((html.match(/class="notrun"/g) ?? []).length, 30, 'nav entry + section per stage');
   assert.ok(!html.includes('<script'), 'no interactive block → no plotly bundle');
 });
 

@@ -16,13 +16,14 @@
 import * as tslab from 'tslab';
 import {
   setQuiet, notebookConfig, openDataset, openRun, htmlTable, fmtCI, pct, metricRows, getMetric, alignSplit, rowsOfSplit,
-  downsamplingShift, stableSigmoid, barsWithCiSvg, openCompanionRun, TRAIN,
+  downsamplingShift, stableSigmoid, barsWithCiSvg, openCompanionRun, runTrainConfig, TRAIN,
 } from '@vigil/lib';
 setQuiet(true);
 const cfg = notebookConfig();
 const { table } = await openDataset(cfg);
 const run = await openRun(cfg);
-const t = cfg.train;
+// The values the run trained with: explicit config values plus the recipe derived from its training rows.
+const { train: t } = runTrainConfig(run, table, cfg);
 tslab.display.html(htmlTable([
   { setting: 'loss', value: t.loss === 'focal' ? `focal (γ = ${t.focalGamma})` : 'binary cross-entropy' },
   { setting: 'positiveWeight', value: t.positiveWeight },

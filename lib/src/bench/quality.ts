@@ -11,6 +11,7 @@ import { VigilError } from '../util/errors.js';
 import { confidentLearning } from '../model/noise.js';
 import { rowsOfSplit, trainFusion, type TrainResult } from '../model/train.js';
 import { scoreFusion } from '../model/score.js';
+import { formatRecipe, resolveTrainConfig } from '../model/recipe.js';
 import { evaluate, pointKey, type MetricBlock, type MetricValue } from '../eval/evaluate.js';
 import { defineSlices } from '../eval/slices.js';
 import { info, progress } from '../util/progress.js';
@@ -128,8 +129,12 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
   const fitted = fitPreprocessor(table, trainRows, cfg.features);
   const preprocessS = (performance.now() - t) / 1000;
 
+  // Every model below trains with the recipe derived from these training rows (as `vigil run` does).
+  const { train, recipe } = resolveTrainConfig(table, trainRows, cfg.train);
+  for (const line of formatRecipe(recipe)) info(`bench quality: ${line}`);
+
   t = performance.now();
-  const noise = cfg.train.noise === 'confident_learning' ? confidentLearning(table, split.assignment, fitted, cfg.train) : undefined;
+  const noise = train.noise === 'confident_learning' ? confidentLearning(table, split.assignment, fitted, train) : undefined;
   const noiseS = (performance.now() - t) / 1000;
 
   const ctx: EvalContext = {
@@ -150,14 +155,14 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     let scores: Float32Array, note: string | undefined;
     if (v === 'fusion') {
       // Trained directly (not through compareModels) to keep the weights for the serving benchmark.
-      const res = await trainFusion(table, split.assignment, fitted, { model: cfg.model, train: cfg.train }, { noise });
+      const res = await trainFusion(table, split.assignment, fitted, { model: cfg.model, train }, { noise });
       scores = scoreFusion(res.weights, fitted, table, testRows).logit;
       fusionWeights = res.weights;
-      note = `best epoch ${res.bestEpoch}/${cfg.train.epochs}, ${Math.round(res.rowsPerSec)} rows/s on ${res.backend}`;
+      note = `best epoch ${res.bestEpoch}/${train.epochs}, ${Math.round(res.rowsPerSec)} rows/s on ${res.backend}`;
     } else {
-      const m = (await compareModels(table, split.assignment, fitted, { model: cfg.model, train: cfg.train }, { variants: [v], noise })).models[0];
+      const m = (await compareModels(table, split.assignment, fitted, { model: cfg.model, train }, { variants: [v], noise })).models[0];
       scores = m.testScores;
-      note = m.bestEpoch ? `best epoch ${m.bestEpoch}/${cfg.train.epochs}, ${Math.round(m.rowsPerSec ?? 0)} rows/s` : undefined;
+      note = m.bestEpoch ? `best epoch ${m.bestEpoch}/${train.epochs}, ${Math.round(m.rowsPerSec ?? 0)} rows/s` : undefined;
     }
     const seconds = (performance.now() - t0) / 1000;
     const usesNoise = noise !== undefined && (v.startsWith('fusion') || v.startsWith('tower:')) && v !== 'fusion:no_noise';
@@ -210,6 +215,6 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     timings: { generationS: ds.generationS, writeS: ds.writeS, splitS, preprocessS, noiseS, exportS },
     bootstrap: { resamples: cfg.eval.bootstrap, unit: 'creator', groups: new Set(ctx.groups).size },
     machine: { start, end: machineInfo() },
-    artifacts: { table, truth, split, fitted, fusion: fusionWeights, negativeKeepRate: cfg.train.negativeKeepRate, datasetDir: ds.dir },
+    artifacts: { table, truth, split, fitted, fusion: fusionWeights, negativeKeepRate: train.negativeKeepRate, datasetDir: ds.dir },
   };
 }

@@ -8,7 +8,8 @@ import { PRESETS, getPreset } from '../simulate/presets.js';
 import { nearDupScaling, type ScalingPoint } from '../split/scaling.js';
 import { CALIB, PURGED, TRAIN, type SplitAssignment } from '../split/types.js';
 import { fitPreprocessor, type FittedPreprocessor } from '../features/preprocess.js';
-import { trainFusion } from '../model/train.js';
+import { rowsOfSplit, trainFusion } from '../model/train.js';
+import { resolveTrainConfig } from '../model/recipe.js';
 import type { FusionWeights } from '../model/weights.js';
 import { randomFusionWeights } from '../export/randomWeights.js';
 import { writeServingBundle } from '../export/bundle.js';
@@ -53,10 +54,12 @@ export async function trainingBackendSpeed(table: VideoTable, split: SplitAssign
     if (small.split[i] === TRAIN && ++tr > rows) small.split[i] = PURGED;
     if (small.split[i] === CALIB && ++ca > 1000) small.split[i] = PURGED;
   }
+  // The recipe of the full training window (the batch size and downsampling a real run uses).
+  const { train } = resolveTrainConfig(table, rowsOfSplit(split, TRAIN), cfg.train);
   const out: BackendSpeed[] = [];
   for (const backend of backends) {
     const t0 = performance.now();
-    const r = await trainFusion(table, small, fitted, { model: cfg.model, train: { ...cfg.train, epochs: 1, noise: 'none', backend } }, { quiet: true });
+    const r = await trainFusion(table, small, fitted, { model: cfg.model, train: { ...train, epochs: 1, noise: 'none', backend } }, { quiet: true });
     out.push({ backend: r.backend, rows: Math.min(tr, rows), seconds: (performance.now() - t0) / 1000, rowsPerSec: r.rowsPerSec });
   }
   return out;

@@ -3,14 +3,15 @@ import type { FittedPreprocessor } from '../features/preprocess.js';
 import { CALIB, TEST, TRAIN, type SplitAssignment } from '../split/types.js';
 import { VigilError } from '../util/errors.js';
 import { info } from '../util/progress.js';
-import type { ModelConfig, TrainConfig } from './config.js';
+import type { ModelConfig } from './config.js';
+import type { ResolvedTrainConfig } from './recipe.js';
 import { fitCart, predictCart, cartRules } from './baselines/cart.js';
 import { fitPooledLogistic, scorePooledLogistic } from './baselines/logistic.js';
 import { confidentLearning, type NoiseResult } from './noise.js';
 import { averagePrecision, precisionAtTop, recallAtFpr } from './quickMetrics.js';
 import { presentTowers } from './presentTowers.js';
 import { scoreFusion } from './score.js';
-import { rowsOfSplit, trainFusion, type EpochRecord } from './train.js';
+import { rowsOfSplit, trainFusion, type EpochRecord, type TrainResult } from './train.js';
 
 /**
  * Side-by-side training of the fusion model, its single-modality towers and the two baselines on the
@@ -31,6 +32,10 @@ export interface ModelComparison {
   rowsPerSec?: number;
   /** Per-epoch training record (fusion and tower variants). */
   history?: EpochRecord[];
+  /** The trained network (fusion and tower variants): a tower the run may export instead of the fusion. */
+  train?: TrainResult;
+  /** Calibration-window scores aligned with the calibration rows (higher = riskier), for model selection. */
+  calibScores: Float32Array;
   /** Printable rules (CART). */
   rules?: string;
   /** Test-window scores aligned with `testRows` (higher = riskier), for downstream CIs. */
@@ -62,7 +67,7 @@ export interface CompareOptions {
 }
 
 export async function compareModels(table: VideoTable, split: SplitAssignment, fitted: FittedPreprocessor,
-  cfg: { model: ModelConfig; train: TrainConfig }, opts: CompareOptions = {}): Promise<{ testRows: number[]; models: ModelComparison[]; noise?: NoiseResult }> {
+  cfg: { model: ModelConfig; train: ResolvedTrainConfig }, opts: CompareOptions = {}): Promise<{ testRows: number[]; models: ModelComparison[]; noise?: NoiseResult }> {
   const variants = opts.variants ?? DEFAULT_VARIANTS;
   for (const v of variants) if (!(VARIANTS as readonly string[]).includes(v)) throw new VigilError(`'variants': unknown model variant '${v}' (known: ${VARIANTS.join(', ')})`, { field: 'variants' });
   const trainRows = rowsOfSplit(split, TRAIN), calibRows = rowsOfSplit(split, CALIB), testRows = rowsOfSplit(split, TEST);
@@ -74,7 +79,7 @@ export async function compareModels(table: VideoTable, split: SplitAssignment, f
     for (let i = 0; i < opts.truth.n; i++) m.set(opts.truth.videoId[i], opts.truth.trueHarmful[i]);
     trueTest = testRows.map((r) => m.get(table.videoId[r]) ?? NaN);
   }
-  const noiseFor = (v: string): TrainConfig['noise'] =>
+  const noiseFor = (v: string): ResolvedTrainConfig['noise'] =>
     v === 'fusion:no_noise' ? 'none' : v === 'fusion:confident_learning' ? 'confident_learning' : cfg.train.noise;
   const noise = variants.some((v) => (v.startsWith('fusion') || v.startsWith('tower:')) && noiseFor(v) === 'confident_learning')
     ? opts.noise ?? confidentLearning(table, split, fitted, cfg.train) : undefined;
@@ -83,7 +88,8 @@ export async function compareModels(table: VideoTable, split: SplitAssignment, f
     const m: ModelComparison = {
       name, seconds: (Date.now() - start) / 1000,
       calib: quickMetrics(calibS, labels(calibRows), wts(calibRows)), test: quickMetrics(testS, labels(testRows), wts(testRows)),
-      testTrue: trueTest ? quickMetrics(testS, trueTest, wts(testRows)) : undefined, testScores: Float32Array.from(testS), ...extra,
+      testTrue: trueTest ? quickMetrics(testS, trueTest, wts(testRows)) : undefined, testScores: Float32Array.from(testS),
+      calibScores: Float32Array.from(calibS), ...extra,
     };
     info(`${name}: calib AP ${m.calib.ap.toFixed(4)} test AP ${m.test.ap.toFixed(4)} R@2%FPR ${m.test.recallAt2Fpr.toFixed(3)} P@1% ${m.test.precisionTop1.toFixed(3)} (${m.seconds.toFixed(1)}s)`);
     out.push(m);
@@ -102,10 +108,10 @@ export async function compareModels(table: VideoTable, split: SplitAssignment, f
         continue;
       }
       model.towers = present.towers;
-      const train: TrainConfig = { ...cfg.train, noise: noiseFor(v) };
+      const train: ResolvedTrainConfig = { ...cfg.train, noise: noiseFor(v) };
       const res = await trainFusion(table, split, fitted, { model, train }, { noise: train.noise === 'none' ? undefined : noise, quiet: true });
       record(v, start, scoreFusion(res.weights, fitted, table, calibRows).logit, scoreFusion(res.weights, fitted, table, testRows).logit,
-        { bestEpoch: res.bestEpoch, rowsPerSec: res.rowsPerSec, history: res.history });
+        { bestEpoch: res.bestEpoch, rowsPerSec: res.rowsPerSec, history: res.history, train: res });
     } else if (v === 'cart') {
       const m = fitCart(table, trainRows, fitted);
       record(v, start, predictCart(m, table, calibRows), predictCart(m, table, testRows), { rules: cartRules(m) });

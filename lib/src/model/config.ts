@@ -15,16 +15,21 @@ export const modelConfigSchema = z.object({
 }).strict();
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
+/** A recipe field: a number, or absent / 'auto' for the derived value. */
+const auto = (n: z.ZodNumber) => z.union([n, z.literal('auto')]).optional();
+
 export const trainConfigSchema = z.object({
-  epochs: z.number().int().min(1).default(14),
-  batchSize: z.number().int().min(1).default(1024),
-  learningRate: z.number().positive().default(0.008),
+  // The six recipe fields below are optional: absent (or 'auto') means the training recipe
+  // (model/recipe.ts) derives them from the training rows; a number set here or by --set wins.
+  epochs: auto(z.number().int().min(1)),
+  batchSize: auto(z.number().int().min(1)),
+  learningRate: auto(z.number().positive()),
   loss: z.enum(['bce', 'focal']).default('bce'),
   focalGamma: z.number().min(0).default(2),
   /** Weight of positives relative to negatives in the loss (after downsampling). */
-  positiveWeight: z.number().positive().default(5),
+  positiveWeight: auto(z.number().positive()),
   /** Fraction of training negatives kept (negative downsampling); the probability is corrected after. */
-  negativeKeepRate: z.number().positive().max(1).default(0.25),
+  negativeKeepRate: auto(z.number().positive().max(1)),
   /** Label-noise handling (measured neutral on `default`; see docs/training.md). */
   noise: z.enum(['none', 'confident_learning']).default('confident_learning'),
   /** What happens to training rows flagged as likely mislabelled: dropped, or kept at `noiseWeight`. */
@@ -34,7 +39,7 @@ export const trainConfigSchema = z.object({
   noiseMaxFraction: z.number().min(0).max(1).default(0.2),
   /** Batches per length bucket: rows are sorted by frame count within chunks of this many batches. */
   bucketBatches: z.number().int().min(1).default(16),
-  earlyStoppingPatience: z.number().int().min(1).default(3),
+  earlyStoppingPatience: auto(z.number().int().min(1)),
   /** 'auto' tries tfjs-node-gpu, tfjs-node, wasm, cpu in that order. */
   backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   seed: z.number().int().default(7),

@@ -5,7 +5,7 @@ import { TRAIN, type SplitAssignment } from '../split/types.js';
 import { createRng } from '../util/rng.js';
 import { VigilError } from '../util/errors.js';
 import { fitLogistic, predictLogistic } from './baselines/logistic.js';
-import type { TrainConfig } from './config.js';
+import type { ResolvedTrainConfig } from './recipe.js';
 
 /**
  * Confident-learning style label-noise filtering. Every training row gets an out-of-fold probability
@@ -49,7 +49,7 @@ function foldsOf(split: SplitAssignment, rows: number[]): { fold: Int32Array; K:
   return { fold, K };
 }
 
-export function confidentLearning(table: VideoTable, split: SplitAssignment, fitted: FittedPreprocessor, cfg: TrainConfig): NoiseResult {
+export function confidentLearning(table: VideoTable, split: SplitAssignment, fitted: FittedPreprocessor, cfg: ResolvedTrainConfig): NoiseResult {
   const rows: number[] = [];
   for (let i = 0; i < table.n; i++) if (split.split[i] === TRAIN) rows.push(i);
   const { fold, K } = foldsOf(split, rows);

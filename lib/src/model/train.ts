@@ -5,7 +5,8 @@ import { CALIB, TRAIN, type SplitAssignment } from '../split/types.js';
 import { VigilError } from '../util/errors.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { progress } from '../util/progress.js';
-import type { ModelConfig, TrainConfig } from './config.js';
+import type { ModelConfig } from './config.js';
+import type { ResolvedTrainConfig } from './recipe.js';
 import { initBackend } from './backend.js';
 import { bucketedBatches, downsampleNegatives } from './batching.js';
 import { initialValues } from './init.js';
@@ -78,7 +79,7 @@ function snapshot(values: Record<string, Float32Array>): Record<string, Float32A
  * stopping (best calib AP) and never for gradients; test rows are never read.
  */
 export async function trainFusion(table: VideoTable, split: SplitAssignment, fitted: FittedPreprocessor,
-  cfg: { model: ModelConfig; train: TrainConfig }, opts: TrainOptions = {}): Promise<TrainResult> {
+  cfg: { model: ModelConfig; train: ResolvedTrainConfig }, opts: TrainOptions = {}): Promise<TrainResult> {
   if (split.split.length !== table.n) {
     throw new VigilError(`'split': has ${split.split.length} rows but the table has ${table.n}`, { field: 'split' });
   }

@@ -16,6 +16,11 @@ import type { SplitAssignment } from '../split/types.js';
 import type { ReportInput } from '../report/types.js';
 import type { Policy } from '../policy/types.js';
 import { VigilError } from '../util/errors.js';
+import type { VideoTable } from '../data/table.js';
+import { applyRecipe, resolveTrainConfig, type Recipe, type ResolvedTrainConfig } from '../model/recipe.js';
+import { rowsOfSplit } from '../model/train.js';
+import { alignSplit } from '../split/io.js';
+import { TRAIN } from '../split/types.js';
 import { info } from '../util/progress.js';
 
 /** The folder holding the package.json named "vigil", found by walking up from `from`. */
@@ -108,4 +113,15 @@ export async function openRun(cfg: ExperimentConfig = notebookConfig()): Promise
 export function openCompanionRun(name: string, cfg: ExperimentConfig = notebookConfig()): RunData | null {
   const dir = latestRunDir({ ...cfg, name });
   return dir ? readRun(dir) : null;
+}
+
+/**
+ * The train config a run trained with: the config's explicit values plus its manifest's recipe. A run
+ * written before recipes were recorded gets the recipe derived again from its own training rows
+ * (the same rows give the same recipe).
+ */
+export function runTrainConfig(run: NotebookRun, table: VideoTable, cfg: ExperimentConfig = notebookConfig()): { train: ResolvedTrainConfig; recipe: Recipe } {
+  const recorded = run.manifest.recipe;
+  if (recorded) return { train: applyRecipe(cfg.train, recorded), recipe: recorded };
+  return resolveTrainConfig(table, rowsOfSplit(alignSplit(run.split, table.videoId), TRAIN), cfg.train);
 }

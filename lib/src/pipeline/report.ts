@@ -114,6 +114,8 @@ function profileSection(s: RunState): ProfileSection {
 /** Attention over frames for the highest-scored harmful test videos with enough frames to show. */
 function attentionRows(s: RunState): AttentionRow[] {
   const { table } = s.ds;
+  // A single-tower export without the visual tower has no frame attention to show.
+  if (!s.main.weights.config.towers.includes('visual')) return [];
   const cands = s.rows.test
     .map((r, k) => ({ r, p: s.scores.testP[k] }))
     .filter(({ r }) => table.harmful[r] === 1 && frameCount(table, r) >= 8 && frameCount(table, r) <= 120)

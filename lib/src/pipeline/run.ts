@@ -1,6 +1,7 @@
 /**
  * `vigil run`: one experiment end to end —
- * data → split → preprocessing → fusion training (+ label-noise handling) → side-by-side models →
+ * data → split → preprocessing → training recipe → fusion training (+ label-noise handling) → side-by-side
+ * models → model selection (fused model or its best single tower, calibration window) →
  * calibration (calib window) → policy (calib window) → evaluation on the recent-time test weeks →
  * leakage demonstration → serving bundle + ONNX parity + latency → drift reference → report.
  * Everything lands in a run folder that appears atomically. Test rows are never used for fitting,
@@ -43,6 +44,8 @@ import type { CalibrationSelection } from '../calibrate/fit.js';
 import { VigilError } from '../util/errors.js';
 import { datasetExtractorId } from '../extract/compat.js';
 import { buildBootstrapFile } from '../runs/bootstrapFile.js';
+import { formatRecipe, resolveTrainConfig, type Recipe, type ResolvedTrainConfig } from '../model/recipe.js';
+import { selectModel, type ModelSelection } from './selectModel.js';
 
 export interface RunOptions {
   /** Override the run id (default: timestamp + config name + hash). */
@@ -61,6 +64,10 @@ export interface RunOutcome {
   reportPath: string;
   metrics: Record<string, unknown>;
   policy: Policy;
+  /** The training recipe (each value explicit or derived, with its reason). */
+  recipe: Recipe;
+  /** Which network was exported and why (calibration window only). */
+  selection: ModelSelection;
 }
 
 /** Everything the report needs from a run, beyond what the run folder's JSON files hold. */
@@ -70,7 +77,10 @@ export interface RunState {
   split: SplitResult;
   rows: { train: number[]; calib: number[]; test: number[] };
   fitted: FittedPreprocessor;
+  /** The exported network (the fused model, or the single tower that beat it on the calibration window). */
   main: TrainResult;
+  recipe: Recipe;
+  selection: ModelSelection;
   calibrator: Calibrator;
   calibration: CalibrationSelection;
   scores: { calibP: Float64Array; calibLogit: Float32Array; testP: Float64Array; testLogit: Float32Array; testUncalibrated: Float64Array };
@@ -97,13 +107,13 @@ const pick = <T extends { [k: number]: number }>(a: T, rows: number[]) => rows.m
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** The logistic baseline under two designs (random row split vs the leakage-safe split). */
-function leakageDemo(ds: LoadedDataset, split: SplitResult, cfg: ExperimentConfig): LeakageDemo {
+function leakageDemo(ds: LoadedDataset, split: SplitResult, cfg: ExperimentConfig, trainCfg: ResolvedTrainConfig): LeakageDemo {
   const { table } = ds;
   const designs = leakageDemoIndices(split.assignment, cfg.data.seed);
   const run = (train: Int32Array, test: Int32Array): MetricBlock => {
     const trainRows = Array.from(train), testRows = Array.from(test);
     const fitted = fitPreprocessor(table, trainRows, cfg.features);
-    const model = fitPooledLogistic(table, fitted, trainRows, { seed: cfg.train.seed, positiveWeight: cfg.train.positiveWeight });
+    const model = fitPooledLogistic(table, fitted, trainRows, { seed: trainCfg.seed, positiveWeight: trainCfg.positiveWeight });
     const scores = scorePooledLogistic(model, fitted, table, testRows);
     return evaluate(scores, pick(table.harmful, testRows), pick(table.weight, testRows), testRows.map((r) => table.creatorId[r]), cfg.eval);
   };
@@ -136,11 +146,26 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const fitted = await timer.stage('preprocess', () => fitPreprocessor(table, rows.train, cfg.features));
   // A modality the data lacks is simply not a tower; what was dropped and why goes into the manifest.
   const towers = presentTowers(table, rows.train, cfg.model.towers);
-  const main = await timer.stage('train', () => trainFusion(table, a, fitted, { model: { ...cfg.model, towers: towers.towers }, train: cfg.train }));
+  const model = { ...cfg.model, towers: towers.towers };
+  // The recipe comes from the training rows only; every model of the run trains with it.
+  const { train, recipe } = resolveTrainConfig(table, rows.train, cfg.train);
+  for (const line of formatRecipe(recipe)) info(line);
+  const fusedAll = await timer.stage('train', () => trainFusion(table, a, fitted, { model, train }));
+
+  // Side-by-side models first: their single-tower models are the candidates of the model selection.
+  const cmp = await timer.stage('compare', () => cfg.compare.variants.length === 0
+    ? { models: [] as ModelComparison[] }
+    : compareModels(table, a, fitted, { model, train }, { variants: cfg.compare.variants, truth: ds.truth ?? undefined, noise: fusedAll.noise }));
+  const picked = await timer.stage('select', () => selectModel({
+    table, split: a, fitted, model, train, main: fusedAll, comparison: cmp.models, calibRows: rows.calib,
+    resamples: cfg.eval.bootstrap, seed: cfg.eval.seed,
+  }));
+  const { selection } = picked;
+  const main = picked.exported;
   const calibScores = scoreFusion(main.weights, fitted, table, rows.calib);
   const testScores = scoreFusion(main.weights, fitted, table, rows.test);
 
-  const { calibrator, selection } = await timer.stage('calibrate', () => fitCalibratorWithSelection(
+  const { calibrator, selection: calSelection } = await timer.stage('calibrate', () => fitCalibratorWithSelection(
     calibScores.logit, labelsOf(rows.calib), weightsOf(rows.calib),
     { methods: cfg.calibration.methods, negativeKeepRate: main.negativeKeepRate, groups: groupsOf(rows.calib), seed: cfg.eval.seed },
   ));
@@ -161,14 +186,16 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const policyTest = evaluatePolicy(policy, testP, labelsOf(rows.test), weightsOf(rows.test), groupsOf(rows.test),
     { bootstrap: cfg.eval.bootstrap, seed: cfg.eval.seed });
 
-  const cmp = await timer.stage('compare', () => cfg.compare.variants.length === 0
-    ? { models: [] as ModelComparison[] }
-    : compareModels(table, a, fitted, { model: cfg.model, train: cfg.train }, { variants: cfg.compare.variants, truth: ds.truth ?? undefined, noise: main.noise }));
-  const models: Record<string, { test: MetricBlock }> = { fusion: { test: evalTest.test } };
+  // `fusion` is the fused model (the exported one unless a single tower won on the calibration window).
+  const evalRaw = (scores: ArrayLike<number>) => evaluate(scores, labelsOf(rows.test), weightsOf(rows.test), groupsOf(rows.test), cfg.eval);
+  const models: Record<string, { test: MetricBlock }> = {
+    fusion: { test: selection.exported === 'fusion' ? evalTest.test : evalRaw(scoreFusion(picked.fused.weights, fitted, table, rows.test).logit) },
+  };
+  if (picked.fused !== fusedAll) models['fusion (all towers)'] = { test: evalRaw(scoreFusion(fusedAll.weights, fitted, table, rows.test).logit) };
   for (const m of cmp.models) {
     models[m.name] = { test: evaluate(m.testScores, labelsOf(rows.test), weightsOf(rows.test), groupsOf(rows.test), cfg.eval) };
   }
-  const leakage = cfg.compare.leakageDemo ? await timer.stage('leakage-demo', () => leakageDemo(ds, split, cfg)) : null;
+  const leakage = cfg.compare.leakageDemo ? await timer.stage('leakage-demo', () => leakageDemo(ds, split, cfg, train)) : null;
 
   let truthBlocks: ReturnType<typeof evaluateAgainstTruth> | null = null;
   let noiseAudit: NoiseAudit | null = null;
@@ -185,7 +212,8 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     models,
     ...(truthBlocks ? { oracle: { test: truthBlocks.oracle.observed }, truth: truthBlocks } : {}),
     uncalibrated: { test: evaluate(testUncalibrated, labelsOf(rows.test), weightsOf(rows.test), groupsOf(rows.test), cfg.eval) },
-    calibration: { chosen: selection.chosen, selection },
+    calibration: { chosen: calSelection.chosen, selection: calSelection },
+    model_selection: selection,
     policy_test: policyTest,
     spike_countries: evalTest.spike_countries,
     ...(leakage ? { leakage_demo: leakage } : {}),
@@ -219,7 +247,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       testVideoIds: rows.test.map((r) => table.videoId[r]), groupIds: groupsOf(rows.test), seed: cfg.eval.seed, resamples: cfg.eval.bootstrap,
     }));
     state = {
-      cfg, ds, split, rows, fitted, main, calibrator, calibration: selection,
+      cfg, ds, split, rows, fitted, main, recipe, selection, calibrator, calibration: calSelection,
       scores: { calibP, calibLogit: calibScores.logit, testP, testLogit: testScores.logit, testUncalibrated },
       evalTest, comparison: cmp.models, policy, policyTest, leakage, noiseAudit, parity, latency, timings: timer.timings,
       drift: computeDrift(reference, table, { rows: [...rows.calib, ...rows.test], scores: scoreByRow }),
@@ -227,7 +255,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     const writeManifest = async () => {
       const m = await buildManifest({
         runId, config: cfg, datasetPath: resolve(dataPath), datasetFingerprint: ds.fingerprint,
-        splitFingerprint: splitFingerprint(a), backend: main.backend, timings: timer.timings, dir,
+        splitFingerprint: splitFingerprint(a), backend: main.backend, timings: timer.timings, dir, recipe,
       });
       const prev = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { serving?: unknown };
       // The feature extractor behind the dataset (null for simulated or external embeddings): `vigil score
@@ -239,5 +267,5 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     await writeManifest();
   });
   info(`run folder: ${runDir}`);
-  return { runId, runDir, reportPath: join(runDir, 'report.html'), metrics, policy };
+  return { runId, runDir, reportPath: join(runDir, 'report.html'), metrics, policy, recipe, selection };
 }

@@ -1,5 +1,6 @@
 /** The few lines `vigil run` / `npm start` print at the end: where things are and the verdicts. */
 import type { RunOutcome } from './run.js';
+import { formatRecipe } from '../model/recipe.js';
 
 type VC = { value: number | null; ci: [number, number] | null } | undefined;
 
@@ -22,6 +23,10 @@ export function formatOutcome(o: RunOutcome, reportsIndex?: string): string {
     `  AP                        ${pct(t.ap)}`,
     `  recall @ 2% FPR           ${pct(t.recall_at_fpr['0.02'])}  ${verdict('recall_at_fpr@0.02')}`,
     `  precision in top 1%       ${pct(t.precision_at_top['0.01'])}  ${verdict('precision_at_top@0.01')}`,
+    ...formatRecipe(o.recipe),
+    `model selection (calibration weeks): ${o.selection.towers.map((t) => `${t.tower} ${t.calibAp === undefined ? 'not judged' : `AP ${t.calibAp.toFixed(4)}${t.aboveChance ? '' : ' (not above chance)'}`}`).join(', ')}; ` +
+      `fused (${o.selection.fused.towers.join('+')}) AP ${o.selection.fused.calibAp.toFixed(4)}`,
+    `  exported: ${o.selection.exported} — ${o.selection.reason}`,
     `policy (chosen on the calibration weeks): BLOCK ≥ ${p.block_threshold.toPrecision(3)}, QUEUE ≥ ${p.queue_threshold.toPrecision(3)}, ${p.feasible ? 'all constraints feasible' : 'constraints conflict — see the report'}`,
     ...(p.binding ?? []).slice(0, 3).map((b) => `  • ${typeof b === 'string' ? b : b.statement ?? JSON.stringify(b)}`),
   ].join('\n');

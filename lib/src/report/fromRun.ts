@@ -1,7 +1,7 @@
 import { getMetric, blockPositives, type StoredMetricBlock, type ValueCI } from '../runs/metricsFile.js';
 import type { RunData } from '../runs/runFolder.js';
 import { standardCriteria } from './criteria.js';
-import type { Criterion, ModelRow, PolicySection, ReportInput, SliceRow, TestSection } from './types.js';
+import type { Criterion, ModelRow, PolicySection, ReportInput, SliceRow, TestSection, TrainingSection } from './types.js';
 
 /**
  * The report sections that a run folder's JSON files already determine (manifest.json, metrics.json,
@@ -74,6 +74,25 @@ function policySection(policy: Record<string, unknown>): Omit<PolicySection, 'sw
   };
 }
 
+/** The recipe from manifest.json and the model selection from metrics.json (either may be absent in older runs). */
+export function trainingSection(run: RunData): TrainingSection | undefined {
+  const recipe = (run.manifest as { recipe?: { entries?: TrainingSection['recipe']; stats?: { rows: number; positives: number; weightedPrevalence: number; rowsPerEpoch: number; stepsPerEpoch: number } } }).recipe;
+  const sel = run.metrics.model_selection as {
+    towers: NonNullable<TrainingSection['selection']>['towers']; fused: { towers: string[]; calibAp: number; retrained: boolean; calibApAllTowers?: number };
+    exported: string; fusionBeatBestTower: boolean | null; reason: string; resamples?: number;
+  } | undefined;
+  if (!recipe?.entries && !sel) return undefined;
+  const st = recipe?.stats;
+  return {
+    basis: st ? `${st.rows.toLocaleString('en-US')} training rows, ${st.positives.toLocaleString('en-US')} positives, weighted prevalence ${(st.weightedPrevalence * 100).toFixed(2)}%; ${st.rowsPerEpoch.toLocaleString('en-US')} rows and ${st.stepsPerEpoch} optimiser steps per epoch` : undefined,
+    recipe: recipe?.entries ?? [],
+    selection: sel ? {
+      towers: sel.towers, fusedCalibAp: sel.fused.calibAp, fusedTowers: sel.fused.towers, fusedRetrained: sel.fused.retrained,
+      fusedCalibApAllTowers: sel.fused.calibApAllTowers, exported: sel.exported, fusionBeatBestTower: sel.fusionBeatBestTower, reason: sel.reason, resamples: sel.resamples,
+    } : undefined,
+  };
+}
+
 /** Build a ReportInput from a run folder, merged with stage outputs the folder's JSON does not hold. */
 export function reportInputFromRun(run: RunData, extras: Partial<ReportInput> = {}): ReportInput {
   const m = run.manifest;
@@ -99,6 +118,7 @@ export function reportInputFromRun(run: RunData, extras: Partial<ReportInput> = 
     },
     test,
     models: models.length ? { rows: models } : undefined,
+    training: trainingSection(run),
     slices: slices.length ? { minPositives, rows: slices } : undefined,
     policy: pol ? { sweep: [], ...pol } : undefined,
   };

@@ -107,6 +107,34 @@ export async function buildSections(input: ReportInput, opts: { interactive?: bo
     ...(m.note ? [{ kind: 'para', text: m.note } as Block] : []),
   ] : []);
 
+  // Training recipe and model selection
+  const tr = input.training;
+  const trainingBlocks: Block[] = [];
+  if (tr) {
+    if (tr.basis) trainingBlocks.push({ kind: 'para', text: `Recipe derived from the training rows: ${tr.basis}. A value set in the experiment config wins over the derived one.` });
+    if (tr.recipe.length) {
+      trainingBlocks.push({ kind: 'table', caption: 'Training recipe', header: ['setting', 'value', 'source', 'why'],
+        rows: tr.recipe.map((e) => [e.field, String(e.value), { text: e.source, tone: e.source === 'explicit' ? 'muted' : undefined }, e.reason]) });
+    }
+    const sel = tr.selection;
+    if (sel) {
+      trainingBlocks.push({ kind: 'table', caption: `Model selection on the calibration window (weighted AP; lift lower bound = 5th percentile of AP − chance over ${sel.resamples ?? '—'} creator resamples)`,
+        header: ['model', 'calibration AP', 'chance', 'lift lower bound', 'verdict'],
+        rows: [
+          ...sel.towers.map((t) => [`tower: ${t.tower}`, num(t.calibAp, 4), num(t.chance, 4), num(t.liftLow, 4),
+            !t.judged ? { text: 'not judged (no single-tower model)', tone: 'muted' as Tone } : t.aboveChance ? { text: 'above chance', tone: 'good' as Tone } : { text: 'not above chance: dropped', tone: 'bad' as Tone }]),
+          ...(sel.fusedRetrained && sel.fusedCalibApAllTowers !== undefined ? [['fused, all towers', num(sel.fusedCalibApAllTowers, 4), '', '', 'replaced']] : []),
+          [`fused (${sel.fusedTowers.join(' + ')})`, num(sel.fusedCalibAp, 4), '', '', sel.exported === 'fusion' ? { text: 'exported', tone: 'good' as Tone } : 'not exported'],
+        ] });
+      trainingBlocks.push({ kind: 'kv', items: [
+        ['exported model', sel.exported],
+        ['fusion beat the best single tower (calibration weeks)', sel.fusionBeatBestTower === null ? 'no single tower to compare with' : sel.fusionBeatBestTower ? 'yes' : 'no'],
+      ] });
+      trainingBlocks.push({ kind: 'para', text: `Why: ${sel.reason}. The test weeks take no part in this choice.`, tone: sel.exported === 'fusion' ? undefined : 'warn' });
+    }
+  }
+  add('training', 'Training recipe and model selection', Boolean(tr), trainingBlocks);
+
   // Test metrics and criteria
   const t = input.test;
   const testBlocks: Block[] = [];

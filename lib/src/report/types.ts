@@ -15,6 +15,7 @@ export interface ReportInput {
   profile?: ProfileSection;
   split?: SplitSection;
   models?: ModelsSection;
+  training?: TrainingSection;
   test?: TestSection;
   curves?: CurvesSection;
   reliability?: ReliabilitySection;
@@ -75,6 +76,24 @@ export interface ModelRow {
   note?: string;
 }
 export interface ModelsSection { rows: ModelRow[]; note?: string }
+
+/** The training recipe (manifest.json `recipe`) and the model selection (metrics.json `model_selection`). */
+export interface TrainingSection {
+  /** One line on the training rows the recipe was derived from. */
+  basis?: string;
+  recipe: { field: string; value: number; source: 'explicit' | 'derived'; reason: string }[];
+  selection?: {
+    towers: { tower: string; judged: boolean; kept: boolean; calibAp?: number; chance?: number; liftLow?: number; aboveChance?: boolean }[];
+    fusedCalibAp: number;
+    fusedTowers: string[];
+    fusedRetrained: boolean;
+    fusedCalibApAllTowers?: number;
+    exported: string;
+    fusionBeatBestTower: boolean | null;
+    reason: string;
+    resamples?: number;
+  };
+}
 
 /** A success criterion: met only when the CI bound on the safe side meets the target. */
 export interface Criterion {

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, totalmem, platform, arch } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { sha256File } from '../util/hash.js';
+import type { Recipe } from '../model/recipe.js';
 
 /** Packages whose versions decide whether a run reproduces. */
 export const KEY_PACKAGES = [
@@ -33,6 +34,8 @@ export interface Manifest {
   timings: Record<string, number>;
   /** sha256 of every artifact file, by path relative to the run folder. */
   files: Record<string, string>;
+  /** The training recipe the run used: each value, explicit or derived, and why. */
+  recipe?: Recipe;
 }
 
 export interface ManifestInput {
@@ -47,6 +50,7 @@ export interface ManifestInput {
   dir?: string;
   /** Restrict hashing to these files (paths relative to `dir`, or absolute). */
   files?: string[];
+  recipe?: Recipe;
   /** Where to look for git and node_modules (default: the current directory). */
   cwd?: string;
   now?: Date;
@@ -137,5 +141,6 @@ export async function buildManifest(input: ManifestInput): Promise<Manifest> {
     },
     timings: input.timings ?? {},
     files,
+    ...(input.recipe ? { recipe: input.recipe } : {}),
   };
 }
