@@ -8,6 +8,7 @@ import { fitPreprocessor } from '../src/features/preprocess.js';
 import { featuresConfigSchema } from '../src/features/config.js';
 import { pooledFeatures, pooledDim } from '../src/features/pooled.js';
 import { exportPooledFeatures, readFeatureExport, readFloat32LE } from '../src/bench/featureExport.js';
+import { audioMaxPooled } from '../src/bench/audioMax.js';
 import { peersDir } from '../src/bench/peers.js';
 import { VigilError } from '../src/util/errors.js';
 import { handTable, type HandRow } from './fixtures/handTable.js';
@@ -24,6 +25,14 @@ const rows: HandRow[] = [
 ];
 const cfg = featuresConfigSchema.parse({ minLevelCount: 1, textBuckets: 32, coldStartDays: 30 });
 
+/** What the export must hold for `rs`: pooledFeatures, then the max-pooled audio, row by row. */
+function expected(fitted: ReturnType<typeof fitPreprocessor>, t: ReturnType<typeof handTable>, rs: number[]): { d: number; X: number[] } {
+  const m = pooledFeatures(fitted, t, rs), a = audioMaxPooled(fitted, t, rs), da = fitted.dims.audio;
+  const X: number[] = [];
+  for (let b = 0; b < rs.length; b++) X.push(...m.X.subarray(b * m.d, (b + 1) * m.d), ...a.subarray(b * da, (b + 1) * da));
+  return { d: m.d + da, X };
+}
+
 function setup() {
   const t = handTable(rows);
   t.weight[1] = 1; t.weight[0] = 6.5; t.weight[4] = 4;
@@ -34,16 +43,17 @@ function setup() {
   return { t, fitted, dir, parts, header };
 }
 
-test('export: the float32 files hold exactly pooledFeatures, row-major, in part order (chunked writes)', () => {
+test('export: the float32 files hold exactly pooledFeatures + max-pooled audio, row-major, in part order (chunked writes)', () => {
   const { t, fitted, dir, parts, header } = setup();
   try {
-    const d = pooledDim(fitted);
+    const d = pooledDim(fitted) + fitted.dims.audio;
     assert.equal(header.d, d);
     assert.equal(header.columns.length, d);
+    assert.deepEqual(header.columns.slice(-2), ['audio_max_0', 'audio_max_1']);
     assert.equal(readFileSync(join(dir, 'train.f32')).length, 3 * d * 4);
     const back = readFeatureExport(dir);
     for (const [name, rs] of Object.entries(parts)) {
-      assert.deepEqual(Array.from(back.X[name]), Array.from(pooledFeatures(fitted, t, rs).X), name);
+      assert.deepEqual(Array.from(back.X[name]), expected(fitted, t, rs).X, name);
       assert.equal(back.header.parts[name].rows, rs.length);
     }
     assert.deepEqual(back.header.parts.train.labels, [0, 1, 0]);
@@ -73,15 +83,33 @@ test('export: numpy reads the same values through the peers\' reader', (tc) => {
     assert.equal(r.status, 0, r.stderr);
     const got = JSON.parse(r.stdout) as Record<string, { X: number[][]; y: number[]; w: number[]; g: number[]; shape: number[] }>;
     for (const [name, rs] of Object.entries(parts)) {
-      const m = pooledFeatures(fitted, t, rs);
+      const m = expected(fitted, t, rs);
       assert.deepEqual(got[name].shape, [rs.length, m.d]);
       // float32 → Python float is exact, so equality is exact.
-      assert.deepEqual(got[name].X.flat(), Array.from(m.X), name);
+      assert.deepEqual(got[name].X.flat(), m.X, name);
       assert.deepEqual(got[name].y, rs.map((i) => t.harmful[i]));
       assert.deepEqual(got[name].w, rs.map((i) => t.weight[i]));
       assert.deepEqual(got[name].g, rs.map((i) => 10 + i));
     }
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('max-pooled audio: per-dimension max of the standardised segments; 0 without audio; equals the mean for one segment', () => {
+  const t = handTable(rows);
+  const fitted = fitPreprocessor(t, [0, 1, 2], cfg);
+  const { mean, std } = fitted.audio;
+  const a = audioMaxPooled(fitted, t, [2, 1, 0]);
+  const z = (x: number, j: number) => Math.fround((x - mean[j]) / std[j]);
+  // row 2: segments [3, 0] and [5, 2] → max per dimension is the second segment
+  assert.deepEqual(Array.from(a.subarray(0, 2)), [z(5, 0), z(2, 1)]);
+  assert.deepEqual(Array.from(a.subarray(2, 4)), [0, 0], 'no audio → 0, like the mean columns');
+  // one segment: max = mean, so the new columns repeat the exported audio_mean columns
+  const m = pooledFeatures(fitted, t, [0]);
+  const meanAt = m.names.indexOf('audio_mean_0');
+  assert.deepEqual(Array.from(a.subarray(4, 6)), Array.from(m.X.subarray(meanAt, meanAt + 2)));
+  // a sequence below the training mean keeps its negative maximum, not a 0 floor
+  assert.equal(a[4], z(1, 0));
+  assert.ok(a[4] < 0);
 });
 
 test('export: bad requests name the field', () => {

@@ -98,3 +98,34 @@ test('peers xgb.py and sklearn_lr.py: train on train, score every test row in or
     }
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('xgb.py arguments: eta 0.05, up to 2,000 rounds and early stopping by default; --rounds/--eta/--early-stop honoured; bad values refused', async (tc) => {
+  if (!hasModule('xgboost')) { tc.skip('xgboost not found under /usr/bin/python3 (apt-get install -y python3-xgboost)'); return; }
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-xgbargs-'));
+  try {
+    writeToyExport(dir, { train: 400, calib: 150, test: 100 });
+    const script = join(peersDir(), 'xgb.py');
+    const [dflt, capped, bad] = await Promise.all([
+      runPeer('xgb', script, dir, join(dir, 'out-default')),
+      runPeer('xgb', script, dir, join(dir, 'out-capped'), { args: ['--rounds', '7', '--eta', '0.3', '--early-stop', '3'] }),
+      runPeer('xgb', script, dir, join(dir, 'out-bad'), { args: ['--eta', '0'] }),
+    ]);
+    assert.equal(dflt.status, 'ok', JSON.stringify(dflt));
+    if (dflt.status === 'ok') {
+      assert.equal((dflt.info.params as Record<string, unknown>).eta, 0.05);
+      assert.equal(dflt.info.max_rounds, 2000);
+      assert.equal(dflt.info.early_stopping_rounds, 100);
+      // early stopping ended it: the toy set saturates long before 2,000 rounds
+      const ran = dflt.info.rounds_run as number, best = dflt.info.best_iteration as number;
+      assert.ok(ran < 2000 && ran <= best + 100, `ran ${ran}, best ${best}`);
+    }
+    assert.equal(capped.status, 'ok', JSON.stringify(capped));
+    if (capped.status === 'ok') {
+      assert.equal((capped.info.params as Record<string, unknown>).eta, 0.3);
+      assert.equal(capped.info.max_rounds, 7);
+      assert.ok((capped.info.rounds_run as number) <= 7, `ran ${String(capped.info.rounds_run)} rounds`);
+    }
+    assert.equal(bad.status, 'failed');
+    if (bad.status === 'failed') assert.match(bad.reason, /--eta: expected a number in \(0, 1\]/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

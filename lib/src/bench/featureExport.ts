@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { VideoTable } from '../data/table.js';
 import type { FittedPreprocessor } from '../features/preprocess.js';
 import { pooledFeatures, pooledNames, pooledDim } from '../features/pooled.js';
+import { audioMaxNames, audioMaxPooled } from './audioMax.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { VigilError } from '../util/errors.js';
 
@@ -11,8 +12,9 @@ import { VigilError } from '../util/errors.js';
  * The pooled feature matrices handed to the Python peers: for each part (train, calib, test) a raw
  * little-endian float32 file of rows × d values, row-major, plus one header.json with the shape,
  * column names and per-row labels, weights and group ids. numpy reads it with `np.fromfile` — no
- * pyarrow, which Debian's Python lacks. The features come from `pooledFeatures` with the same fitted
- * preprocessor the fusion model uses, so every model sees the same inputs.
+ * pyarrow, which Debian's Python lacks. The features are `pooledFeatures` (meta | mean frame | max
+ * frame | mean audio | audio available | text) followed by the max-pooled audio segments
+ * (`audioMax.ts`), all with the same fitted preprocessor the fusion model uses.
  */
 export const EXPORT_FORMAT = 'vigil-pooled-f32';
 
@@ -62,7 +64,8 @@ export function exportPooledFeatures(dir: string, fitted: FittedPreprocessor, ta
     throw new VigilError(`feature export: 'groupIds' has ${req.groupIds.length} entries but the table has ${table.n} rows`, { field: 'groupIds' });
   }
   mkdirSync(dir, { recursive: true });
-  const d = pooledDim(fitted);
+  const d0 = pooledDim(fitted), da = fitted.dims.audio;
+  const d = d0 + da;
   const chunk = Math.max(1, req.chunkRows ?? 4096);
   const parts: Record<string, ExportPart> = {};
   for (const [name, rows] of Object.entries(req.parts)) {
@@ -78,7 +81,13 @@ export function exportPooledFeatures(dir: string, fitted: FittedPreprocessor, ta
       for (let s = 0; s < rows.length; s += chunk) {
         const idx = Array.from({ length: Math.min(chunk, rows.length - s) }, (_, k) => rows[s + k]);
         const m = pooledFeatures(fitted, table, idx);
-        const bytes = littleEndianBytes(m.X);
+        const amax = audioMaxPooled(fitted, table, idx);
+        const X = new Float32Array(idx.length * d);
+        for (let b = 0; b < idx.length; b++) {
+          X.set(m.X.subarray(b * d0, (b + 1) * d0), b * d);
+          X.set(amax.subarray(b * da, (b + 1) * da), b * d + d0);
+        }
+        const bytes = littleEndianBytes(X);
         let off = 0;
         while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
       }
@@ -93,7 +102,7 @@ export function exportPooledFeatures(dir: string, fitted: FittedPreprocessor, ta
       group_ids: list.map((r) => req.groupIds[r]), video_ids: list.map((r) => table.videoId[r]),
     };
   }
-  const header: ExportHeader = { format: EXPORT_FORMAT, version: 1, dtype: 'float32', byte_order: 'little', d, columns: pooledNames(fitted), parts };
+  const header: ExportHeader = { format: EXPORT_FORMAT, version: 1, dtype: 'float32', byte_order: 'little', d, columns: [...pooledNames(fitted), ...audioMaxNames(fitted)], parts };
   writeJsonAtomic(join(dir, 'header.json'), header);
   return header;
 }

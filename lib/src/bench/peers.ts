@@ -22,6 +22,8 @@ export interface PeerRunOptions {
   /** Extra environment (e.g. PYTHONPATH in tests). */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Extra command-line arguments after EXPORT_DIR OUT_DIR (e.g. ['--rounds', '500'] for xgb.py). */
+  args?: string[];
 }
 
 /** The repository's bench/peers folder, found by walking up from the compiled module. */
@@ -53,7 +55,7 @@ export function runPeer(name: string, script: string, exportDir: string, outDir:
   }
   if (!existsSync(script)) throw new VigilError(`peer '${name}': script ${script} does not exist`, { field: 'script' });
   return new Promise((resolvePromise) => {
-    const child = spawn(python, [resolve(script), resolve(exportDir), resolve(outDir)], {
+    const child = spawn(python, [resolve(script), resolve(exportDir), resolve(outDir), ...(opts.args ?? [])], {
       env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ExperimentConfig } from '../config.js';
 import type { TruthTable, VideoTable } from '../data/table.js';
 import { simulateToDir } from '../simulate/write.js';
+import { DEFAULT_KNOBS, type SimKnobs } from '../simulate/presets.js';
 import { makeSplit, type SplitResult } from '../split/split.js';
 import { CALIB, TEST, TRAIN } from '../split/types.js';
 import { fitPreprocessor, type FittedPreprocessor } from '../features/preprocess.js';
@@ -12,7 +13,7 @@ import { confidentLearning } from '../model/noise.js';
 import { rowsOfSplit, trainFusion, type TrainResult } from '../model/train.js';
 import { scoreFusion } from '../model/score.js';
 import { formatRecipe, resolveTrainConfig } from '../model/recipe.js';
-import { evaluate, pointKey, type MetricBlock, type MetricValue } from '../eval/evaluate.js';
+import { evaluateWithDraws, pointKey, type MetricBlock, type MetricValue } from '../eval/evaluate.js';
 import { defineSlices } from '../eval/slices.js';
 import { info, progress } from '../util/progress.js';
 import { exportPooledFeatures } from './featureExport.js';
@@ -29,7 +30,8 @@ export interface QualityRow {
   model: string;
   /** The model/compare.ts variant name of an in-repo row (`fusion`, `fusion:mean`, `cart`...). */
   variant?: string;
-  kind: 'vigil' | 'baseline' | 'peer' | 'oracle';
+  /** `oracle` and `reference` rows are simulator knowledge (no training), not competitors. */
+  kind: 'vigil' | 'baseline' | 'peer' | 'oracle' | 'reference';
   status: 'ok' | 'skipped' | 'failed';
   reason?: string;
   ap: MetricValue | null;
@@ -61,6 +63,12 @@ export interface QualityArtifacts {
   fusion?: TrainResult['weights'];
   negativeKeepRate: number;
   datasetDir: string;
+  /**
+   * Per row of the table (keyed by `variant` for in-repo models, else the model label): the bootstrap
+   * draws of AP and recall@2%FPR. Resample k draws the same creators for every model (same test
+   * rows), so differences of draws give paired intervals.
+   */
+  draws: Record<string, { ap: Float64Array; recallAt2Fpr: Float64Array }>;
 }
 
 export interface QualityOptions {
@@ -74,7 +82,14 @@ export interface QualityOptions {
   /** In-repo variants (model/compare.ts names). */
   variants?: string[];
   peerTimeoutMs?: number;
+  /** Simulator behaviour (a variant of the world); default DEFAULT_KNOBS. */
+  knobs?: SimKnobs;
+  /** Name of the simulator variant, for the dataset folder and profile.json. */
+  simVariant?: string;
 }
+
+/** `variant` (and draws key) of the faint-segment dataset's frame-detector reference row. */
+export const DETECTOR_ROW = 'reference:frame_detector';
 
 export const BENCH_VARIANTS = ['fusion', 'fusion:mean', 'tower:meta', 'tower:visual', 'tower:audio', 'tower:text', 'cart', 'logistic'];
 
@@ -84,15 +99,15 @@ const LABELS: Record<string, string> = {
   cart: 'CART (ml-cart, pooled features)', logistic: 'logistic regression (in-repo, pooled features)',
 };
 
-/** Test-window scores → the four table metrics (overall and on the cold-start slice). */
-export function scoreRow(scores: ArrayLike<number>, ctx: EvalContext): Pick<QualityRow, 'ap' | 'recallAt2Fpr' | 'precisionTop1' | 'coldStartRecallAt2Fpr'> & { block: MetricBlock } {
+/** Test-window scores → the four table metrics (overall and on the cold-start slice), and the overall bootstrap draws. */
+export function scoreRow(scores: ArrayLike<number>, ctx: EvalContext): Pick<QualityRow, 'ap' | 'recallAt2Fpr' | 'precisionTop1' | 'coldStartRecallAt2Fpr'> & { block: MetricBlock; draws: QualityArtifacts['draws'][string] } {
   const opts = { ...ctx.evalOpts, fprTargets: [0.02], topShares: [0.01], criteria: [] };
-  const block = evaluate(scores, ctx.labels, ctx.weights, ctx.groups, opts);
+  const { block, draws } = evaluateWithDraws(scores, ctx.labels, ctx.weights, ctx.groups, opts);
   const cs = ctx.coldPositions;
   const sub = <T extends ArrayLike<number> | string[]>(a: T) => Array.from(cs, (k) => (a as ArrayLike<number | string>)[k]);
-  const cold = evaluate(sub(scores as ArrayLike<number>) as number[], sub(ctx.labels) as number[], sub(ctx.weights) as number[], sub(ctx.groups) as string[], opts);
+  const cold = evaluateWithDraws(sub(scores as ArrayLike<number>) as number[], sub(ctx.labels) as number[], sub(ctx.weights) as number[], sub(ctx.groups) as string[], opts).block;
   return {
-    block, ap: block.ap, recallAt2Fpr: block.recall_at_fpr[pointKey(0.02)], precisionTop1: block.precision_at_top[pointKey(0.01)],
+    block, draws: { ap: draws.ap, recallAt2Fpr: draws[`recall_at_fpr.${pointKey(0.02)}`] }, ap: block.ap, recallAt2Fpr: block.recall_at_fpr[pointKey(0.02)], precisionTop1: block.precision_at_top[pointKey(0.01)],
     coldStartRecallAt2Fpr: cold.recall_at_fpr[pointKey(0.02)],
   };
 }
@@ -115,7 +130,7 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
   }
   mkdirSync(o.workDir, { recursive: true });
   info(`bench quality: simulating preset '${o.preset}' (seed ${o.seed})`);
-  const ds = await simulateToDir(o.preset, o.seed, join(o.workDir, `dataset-${o.preset}`));
+  const ds = await simulateToDir(o.preset, o.seed, join(o.workDir, `dataset-${o.preset}${o.simVariant ? `-${o.simVariant}` : ''}`), o.knobs ?? DEFAULT_KNOBS, o.simVariant);
   const table = ds.sim.table, truth = ds.sim.truth;
   info(`bench quality: ${table.n.toLocaleString()} stored rows generated in ${ds.generationS.toFixed(1)} s (written in ${ds.writeS.toFixed(1)} s)`);
 
@@ -146,6 +161,7 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     evalOpts: cfg.eval,
   };
   const out: QualityRow[] = [];
+  const allDraws: QualityArtifacts['draws'] = {};
   const bar = progress('bench models', variants.length + (o.peers === false ? 0 : 2) + 1);
   let done = 0;
   // One variant at a time so progress shows and the fusion weights can be kept for serving.
@@ -166,7 +182,8 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     }
     const seconds = (performance.now() - t0) / 1000;
     const usesNoise = noise !== undefined && (v.startsWith('fusion') || v.startsWith('tower:')) && v !== 'fusion:no_noise';
-    const { block: _b, ...metrics } = scoreRow(scores, ctx);
+    const { block: _b, draws, ...metrics } = scoreRow(scores, ctx);
+    allDraws[v] = draws;
     out.push({
       model: LABELS[v] ?? v, variant: v, kind: v.startsWith('fusion') ? 'vigil' : 'baseline', status: 'ok', ...metrics,
       trainSeconds: seconds + (usesNoise ? noiseS : 0), note,
@@ -187,8 +204,10 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     for (const [label, script, dir] of peers) {
       const r: PeerResult = await runPeer(label, join(peersDir(), script), exportDir, join(o.workDir, 'peer-' + dir), { python: o.python, timeoutMs: o.peerTimeoutMs });
       if (r.status === 'ok') {
-        const { block: _b, ...metrics } = scoreRow(r.scores, ctx);
-        const note = r.info.best_iteration !== undefined ? `${String(r.info.best_iteration)} trees (early stop on calib)` : r.info.C !== undefined ? `C=${String(r.info.C)} (picked on calib)` : undefined;
+        const { block: _b, draws, ...metrics } = scoreRow(r.scores, ctx);
+        allDraws[label] = draws;
+        const eta = (r.info.params as Record<string, unknown> | undefined)?.eta;
+        const note = r.info.best_iteration !== undefined ? `${String(r.info.best_iteration)} trees of at most ${String(r.info.max_rounds ?? '?')} (eta ${String(eta ?? '?')}, early stop on calib)` : r.info.C !== undefined ? `C=${String(r.info.C)} (picked on calib)` : undefined;
         out.push({ model: label, kind: 'peer', status: 'ok', ...metrics, trainSeconds: r.trainSeconds, note });
       } else {
         info(`bench quality: ${label} ${r.status}: ${r.reason}`);
@@ -201,8 +220,16 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
   const oracleBy = new Map<string, number>();
   for (let i = 0; i < truth.n; i++) oracleBy.set(truth.videoId[i], truth.oracleP[i]);
   const oracle = Float64Array.from(testRows, (r) => oracleBy.get(table.videoId[r]) ?? NaN);
-  const { block: _ob, ...om } = scoreRow(oracle, ctx);
+  const { block: _ob, draws: oracleDraws, ...om } = scoreRow(oracle, ctx);
+  allDraws.oracle = oracleDraws;
   out.push({ model: 'oracle (simulator truth: P(harmful | everything))', kind: 'oracle', status: 'ok', ...om, trainSeconds: null, note: 'ceiling; scored against the same observed labels' });
+  if (ds.sim.detector) {
+    // Row order of the dataset = table order, so the detector's scores index like the table.
+    const det = ds.sim.detector.score;
+    const { block: _db, draws: detDraws, ...dm } = scoreRow(Float64Array.from(testRows, (r) => det[r]), ctx);
+    allDraws[DETECTOR_ROW] = detDraws;
+    out.push({ model: 'frame detector (knows the harm directions; simulator truth)', variant: DETECTOR_ROW, kind: 'reference', status: 'ok', ...dm, trainSeconds: null, note: 'max over frames of the projection on the true harm directions' });
+  }
   bar.end();
 
   let testPositives = 0, coldPos = 0;
@@ -215,6 +242,6 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     timings: { generationS: ds.generationS, writeS: ds.writeS, splitS, preprocessS, noiseS, exportS },
     bootstrap: { resamples: cfg.eval.bootstrap, unit: 'creator', groups: new Set(ctx.groups).size },
     machine: { start, end: machineInfo() },
-    artifacts: { table, truth, split, fitted, fusion: fusionWeights, negativeKeepRate: train.negativeKeepRate, datasetDir: ds.dir },
+    artifacts: { table, truth, split, fitted, fusion: fusionWeights, negativeKeepRate: train.negativeKeepRate, datasetDir: ds.dir, draws: allDraws },
   };
 }

@@ -4,6 +4,7 @@ import { machineLine, type MachineInfo } from './machine.js';
 import { fmtCount, fmtMetric, fmtRatio, fmtSeconds, markdownTable } from './markdown.js';
 import type { QualityResult, QualityRow } from './quality.js';
 import type { Maybe, SpeedResult } from './speed.js';
+import type { PairedDelta, SimVariantsResult } from './simVariants.js';
 
 /** What `vigil bench` writes to bench/results/<date>.json (and renders as <date>.md). */
 export interface BenchResult {
@@ -15,6 +16,8 @@ export interface BenchResult {
   machine: MachineInfo;
   durationS: number;
   quality?: Omit<QualityResult, 'artifacts'>;
+  /** The `variants` section: the quality table on hard-case worlds of the simulator. */
+  variants?: SimVariantsResult;
   speed?: SpeedResult;
 }
 
@@ -27,7 +30,7 @@ export function qualityTable(rows: QualityRow[]): string {
   return markdownTable(
     ['model', ...METRICS.map((m) => m.label), 'train time', 'note'],
     rows.map((r) => r.status === 'ok'
-      ? [r.model, ...METRICS.map((m) => fmtMetric(r[m.key])), r.kind === 'oracle' ? 'n/a' : fmtSeconds(r.trainSeconds), r.note ?? '']
+      ? [r.model, ...METRICS.map((m) => fmtMetric(r[m.key])), r.kind === 'oracle' || r.kind === 'reference' ? 'n/a' : fmtSeconds(r.trainSeconds), r.note ?? '']
       : [r.model, ...METRICS.map(() => '—'), '—', `${r.status}: ${r.reason ?? ''}`]),
   );
 }
@@ -45,7 +48,7 @@ export function whereVigilLoses(rows: QualityRow[], vigilName?: string): string[
   for (const m of METRICS) {
     const v = vigil[m.key];
     if (!v || v.value === null) continue;
-    const better = rows.filter((r) => r !== vigil && r.kind !== 'oracle' && r.status === 'ok' && (r[m.key]?.value ?? -Infinity) > (v.value as number))
+    const better = rows.filter((r) => r !== vigil && r.kind !== 'oracle' && r.kind !== 'reference' && r.status === 'ok' && (r[m.key]?.value ?? -Infinity) > (v.value as number))
       .sort((a, b) => (b[m.key]?.value as number) - (a[m.key]?.value as number));
     if (better.length === 0) continue;
     const [best, ...rest] = better;
@@ -73,6 +76,36 @@ export function whereVigilLoses(rows: QualityRow[], vigilName?: string): string[
   }
   if (out.length === 0) out.push('No non-oracle model beats the fusion model on any metric in this run.');
   return out;
+}
+
+const METRIC_LABEL: Record<PairedDelta['metric'], string> = { ap: 'AP', recallAt2Fpr: 'recall@2%FPR' };
+const signed = (x: number) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(3);
+
+/** One sentence for a paired difference b − a: the estimate, its interval and what it says. */
+export function pairedSentence(d: PairedDelta, nameOf: (k: string) => string): string {
+  const what = `${nameOf(d.b)} − ${nameOf(d.a)}, ${METRIC_LABEL[d.metric]}`;
+  if (d.delta === null) return `${what}: not available (a model did not run).`;
+  if (!d.ci) return `${what}: ${signed(d.delta)} (no paired interval).`;
+  const verdict = d.ci[0] > 0 ? `${nameOf(d.b)} is ahead` : d.ci[1] < 0 ? `${nameOf(d.a)} is ahead` : 'not separated';
+  return `${what}: ${signed(d.delta)} [${signed(d.ci[0])}, ${signed(d.ci[1])}] paired 95% — ${verdict}.`;
+}
+
+export function variantsMarkdown(v: SimVariantsResult): string[] {
+  const lines: string[] = ['## Hard-case worlds of the simulator (`variants`)', '',
+    `Preset \`${v.preset}\`, one dataset per variant (same seed, so the same platform and labels up to the changed knobs); ` +
+    'fusion and the four towers trained as in the quality table (no peers); differences come with paired 95% intervals ' +
+    '(bootstrap resample k draws the same creators for every model).', ''];
+  for (const r of v.results) {
+    const q = r.quality;
+    const nameOf = (k: string) => q.rowsTable.find((x) => (x.variant ?? x.model) === k)?.model ?? k;
+    lines.push(`### \`${r.variant}\` — ${Object.entries(r.knobs).map(([k, x]) => `${k}=${String(x)}`).join(', ')}`, '',
+      `${fmtCount(q.rows.total)} stored rows; test ${fmtCount(q.rows.test)} (${q.rows.testPositives} positives); ${q.bootstrap.resamples} resamples over ${fmtCount(q.bootstrap.groups)} creators.`, '',
+      qualityTable(q.rowsTable), '');
+    if (r.bestTower) lines.push(...r.fusionVsBestTower.map((d) => `- Fusion vs the best single tower: ${pairedSentence(d, nameOf)}`));
+    lines.push(...r.visualVsDetector.map((d) => `- Visual tower vs the frame detector: ${pairedSentence(d, nameOf)}`));
+    lines.push('', `${on(q.machine.start).slice(0, -1)} at the start, ${q.machine.end.loadAverage1m.toFixed(1)} at the end_`, '');
+  }
+  return lines;
 }
 
 function on(m: MachineInfo): string {
@@ -150,6 +183,7 @@ export function benchMarkdown(r: BenchResult): string {
       'Vigil times include scoring the test window (baselines also the calibration window); peer times are the fit alone.', '',
       `${on(q.machine.start).slice(0, -1)} at the start, ${q.machine.end.loadAverage1m.toFixed(1)} at the end_`, '', '### Where Vigil loses', '', ...whereVigilLoses(q.rowsTable).map((s) => `- ${s}`), '');
   }
+  if (r.variants) lines.push(...variantsMarkdown(r.variants));
   if (r.speed) lines.push(...speedMarkdown(r.speed));
   return lines.join('\n') + '\n';
 }

@@ -10,11 +10,12 @@ import { VigilError } from '../util/errors.js';
 import { info } from '../util/progress.js';
 import { machineInfo } from './machine.js';
 import { runQuality, type QualityResult } from './quality.js';
+import { runSimVariants, variantPresetFor } from './simVariants.js';
 import { runSpeed, type Maybe, type SpeedResult } from './speed.js';
 import { benchMarkdown, type BenchResult } from './report.js';
 
 /** The sections `vigil bench --only` can pick. */
-export const BENCH_SECTIONS = ['quality', 'speed', 'e2e'] as const;
+export const BENCH_SECTIONS = ['quality', 'variants', 'speed', 'e2e'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchOptions {
@@ -28,6 +29,10 @@ export interface BenchOptions {
   peers?: boolean;
   /** In-repo variants for the quality table (model/compare.ts names). */
   variants?: string[];
+  /** Simulator variants for the `variants` section (default BENCH_SIM_VARIANTS). */
+  simVariants?: string[];
+  /** Preset of the `variants` section (default: `default`, or `tiny` when the quality preset is tiny). */
+  variantPreset?: string;
   /** Shorter speed runs (fewer repetitions) for a quick look. */
   quick?: boolean;
   /** Keep the scratch folder (dataset, exported features, peer outputs) here instead of a removed temp folder. */
@@ -93,6 +98,10 @@ export async function runBench(o: BenchOptions): Promise<{ result: BenchResult; 
       q = await runQuality({ preset: o.preset, seed: o.seed, cfg: o.cfg, workDir: scratch, python: o.python, peers: o.peers, variants: o.variants });
       const { artifacts: _a, ...plain } = q;
       result.quality = plain;
+    }
+    if (o.sections.includes('variants')) {
+      const preset = o.variantPreset ?? variantPresetFor(o.preset);
+      result.variants = await runSimVariants({ preset, seed: o.seed, cfg: o.cfg, workDir: scratch, variants: o.simVariants });
     }
     let speed: SpeedResult | undefined;
     if (o.sections.includes('speed')) {

@@ -13,11 +13,11 @@ export const MAX_SEGMENTS = 150;
  */
 export interface AudioLatent { base: Float32Array; start: number[]; len: number[]; vecs: Float32Array }
 
-export function audioLatent(crng: Rng, g: Geometry, cs: ContentStore, cid: number): AudioLatent {
+export function audioLatent(crng: Rng, g: Geometry, cs: ContentStore, cid: number, k: SimKnobs): AudioLatent {
   const d = g.audioDim;
   const base = new Float32Array(d);
-  const centre = g.audioTopic[cs.topic[cid]];
-  for (let j = 0; j < d; j++) base[j] = centre[j] + LATENT * crng.normal();
+  const centre = k.noiseModality === 'audio' ? null : g.audioTopic[cs.topic[cid]];
+  for (let j = 0; j < d; j++) base[j] = (centre ? centre[j] : 0) + LATENT * crng.normal();
   const dur = cs.durationS[cid];
   const start: number[] = [], len: number[] = [];
   let t = crng.next() * 1.5;
@@ -27,7 +27,8 @@ export function audioLatent(crng: Rng, g: Geometry, cs: ContentStore, cid: numbe
     t += l + 0.3 + crng.next() * 2.2;
   }
   if (start.length === 0) { start.push(0); len.push(dur); }
-  // harmful sound or speech needs voice activity over the harmful interval
+  // harmful sound or speech needs voice activity over the harmful interval (kept for a noise audio
+  // modality too: the segments are where the transcript's words are spoken)
   if (cs.cat[cid] >= 0 && (cs.channels[cid] & (CH_AUDIO | CH_TEXT)) !== 0) {
     const hs = cs.harmStart[cid], he = hs + cs.harmLen[cid];
     let covered = false;
@@ -56,6 +57,7 @@ export function segmentsInWindow(lat: AudioLatent, off: number, dur: number): nu
  * Write the upload's segment embeddings and start times. Harmful sound (audio channel) and harmful
  * speech (text channel, weaker) add their directions only on segments overlapping the harm
  * interval; allowed violent-looking content carries the shared "violent sound" direction.
+ * Noise-audio variant: none of these directions, so the embeddings say nothing about the label.
  */
 export function writeAudio(
   emb: Float32Array, ts: Float32Array, at: number, segs: number[], off: number,
@@ -63,10 +65,11 @@ export function writeAudio(
 ): void {
   const d = g.audioDim;
   const cat = cs.cat[cid];
-  const ch = cat >= 0 ? cs.channels[cid] : 0;
+  const noise = k.noiseModality === 'audio';
+  const ch = cat >= 0 && !noise ? cs.channels[cid] : 0;
   const amp = cat >= 0 ? k.audioHarm * (0.5 + 0.7 * cs.intensity[cid]) : 0;
   const hs = cs.harmStart[cid], he = hs + cs.harmLen[cid];
-  const hard = cs.hardNeg[cid] === 1;
+  const hard = !noise && cs.hardNeg[cid] === 1;
   const ls = cs.lookStart[cid], le = ls + cs.lookLen[cid];
   const lookAmp = hard ? 1.2 * (0.5 + cs.edginess[cid]) : 0;
   for (let i = 0; i < segs.length; i++) {

@@ -115,14 +115,18 @@ export function newContent(store: ContentStore, rng: Rng, k: SimKnobs, ctx: NewC
     if (hasSpeech && rng.next() < pt) ch |= CH_TEXT;
     if (ch === 0) ch = CH_VISUAL;
     store.channels[id] = ch;
-    // localized: a short interval carries the harm, wherever it falls in the video
-    const len = Math.min(dur, 1 + Math.min(9, Math.floor(-Math.log(1 - rng.next()) * 2.5)));
+    // localized: a short interval carries the harm, wherever it falls in the video (one draw either
+    // way, so the faint-segment variant keeps the rest of the stream aligned with the default world)
+    const u = rng.next();
+    const len = Math.min(dur, k.faintSegmentFrames > 0 ? 1 + Math.floor(u * k.faintSegmentFrames) : 1 + Math.min(9, Math.floor(-Math.log(1 - u) * 2.5)));
     store.harmLen[id] = len;
     store.harmStart[id] = Math.floor(rng.next() * (dur - len + 1));
   } else if (TOPICS[topic].violentLook && rng.next() < k.hardNegativeRate / VIOLENT_TOPIC_SHARE) {
     store.hardNeg[id] = 1;
     store.edginess[id] = rng.next();
-    const len = Math.min(dur, 2 + Math.floor(-Math.log(1 - rng.next()) * 5));
+    const u = rng.next();
+    // the faint-segment variant's look-alikes are as brief as its harm
+    const len = Math.min(dur, k.faintSegmentFrames > 0 ? 1 + Math.floor(u * k.faintSegmentFrames) : 2 + Math.floor(-Math.log(1 - u) * 5));
     store.lookLen[id] = len;
     store.lookStart[id] = Math.floor(rng.next() * (dur - len + 1));
   }

@@ -12,11 +12,13 @@ const LATENT = 0.7, SCENE = 0.5, SHIFT = 0.12, NOISE = 0.35;
  */
 export interface VisualLatent { base: Float32Array; sceneEnd: Float32Array; scenes: Float32Array; nScenes: number }
 
-export function visualLatent(crng: Rng, g: Geometry, cs: ContentStore, cid: number): VisualLatent {
+export function visualLatent(crng: Rng, g: Geometry, cs: ContentStore, cid: number, k: SimKnobs): VisualLatent {
   const d = g.frameDim;
   const base = new Float32Array(d);
-  const centre = g.frameTopic[cs.topic[cid]];
-  for (let j = 0; j < d; j++) base[j] = centre[j] + LATENT * crng.normal();
+  // A noise modality has no topic centre either: the topic says a little about look-alikes and the
+  // late trend, which would leak label information.
+  const centre = k.noiseModality === 'visual' ? null : g.frameTopic[cs.topic[cid]];
+  for (let j = 0; j < d; j++) base[j] = (centre ? centre[j] : 0) + LATENT * crng.normal();
   const dur = cs.durationS[cid];
   const maxScenes = Math.ceil(dur / 2) + 1;
   const sceneEnd = new Float32Array(maxScenes);
@@ -32,6 +34,8 @@ export function visualLatent(crng: Rng, g: Geometry, cs: ContentStore, cid: numb
  * frame `at`. Harm is localized: only frames inside the content's harm interval carry the category
  * direction (neighbours get half), so long videos dilute it. Hard negatives carry the shared
  * "violent look" direction, and the edgiest of them a little of the gore component too.
+ * Faint-segment variant: only the interval's own frames, at the faint amplitude. Noise-visual
+ * variant: no harm or look at all. The per-frame noise draws are the same in every variant.
  */
 export function writeFrames(
   emb: Float32Array, ts: Float32Array, at: number, nFrames: number, off: number,
@@ -41,11 +45,14 @@ export function writeFrames(
   const shift = new Float32Array(d);
   for (let j = 0; j < d; j++) shift[j] = SHIFT * urng.normal();
   const cat = cs.cat[cid];
-  const visualHarm = cat >= 0 && (cs.channels[cid] & CH_VISUAL) !== 0;
+  const noise = k.noiseModality === 'visual';
+  const faint = k.faintSegmentFrames > 0;
+  const visualHarm = !noise && cat >= 0 && (cs.channels[cid] & CH_VISUAL) !== 0;
   const hs = cs.harmStart[cid], he = hs + cs.harmLen[cid];
-  const harmAmp = visualHarm ? k.visualHarm * (0.5 + 0.7 * cs.intensity[cid]) : 0;
+  const harmAmp = visualHarm ? (faint ? k.faintHarm : k.visualHarm) * (0.5 + 0.7 * cs.intensity[cid]) : 0;
   const harmDir = visualHarm ? g.visualHarm[cat] : null;
-  const hard = cs.hardNeg[cid] === 1;
+  const near = faint ? 0 : 0.5;
+  const hard = !noise && cs.hardNeg[cid] === 1;
   const e = cs.edginess[cid];
   const ls = cs.lookStart[cid], le = ls + cs.lookLen[cid];
   const lookAmp = hard ? 1.6 * (0.5 + e) : 0;
@@ -57,7 +64,7 @@ export function writeFrames(
     const o = (at + f) * d, so = scene * d;
     for (let j = 0; j < d; j++) emb[o + j] = lat.base[j] + lat.scenes[so + j] + shift[j] + NOISE * urng.normal();
     if (harmDir) {
-      const w = tau >= hs && tau < he ? 1 : (tau >= hs - 1 && tau < he + 1 ? 0.5 : 0);
+      const w = tau >= hs && tau < he ? 1 : (tau >= hs - 1 && tau < he + 1 ? near : 0);
       if (w > 0) for (let j = 0; j < d; j++) emb[o + j] += w * harmAmp * harmDir[j];
     }
     if (hard && tau >= ls && tau < le) {

@@ -11,6 +11,7 @@ import { audioLatent, segmentsInWindow, writeAudio } from './audio.js';
 import { spokenWords, asrConfidence, transcribe, languageCode } from './transcript.js';
 import { makeGeometry, CATEGORIES, REGIONS, DEVICES, DRIFT_CATEGORY } from './world.js';
 import { makeVocabulary, type Vocabulary } from './vocab.js';
+import { frameDetectorScores, visualHarmFrames } from './detector.js';
 
 export interface Simulation {
   preset: SimPreset;
@@ -29,6 +30,13 @@ export interface Simulation {
   endMs: number;
   /** Seconds spent per stage. */
   timings: Record<string, number>;
+  /** The behaviour knobs the world was generated with. */
+  knobs: SimKnobs;
+  /**
+   * Faint-segment variant only (knobs.faintSegmentFrames > 0): per stored row, the frame-level
+   * reference detector's score (detector.ts) and how many frames carry the visual harm.
+   */
+  detector?: { score: Float64Array; harmFrames: Int32Array };
 }
 
 const pad = (x: number, w: number): string => String(x).padStart(w, '0');
@@ -95,6 +103,8 @@ export function simulate(preset: SimPreset, seed: number, knobs: SimKnobs = DEFA
   const harmful = new Int8Array(n), policyTags: string[][] = new Array(n), weight = new Float32Array(n);
   const tVideo: string[] = new Array(n), trueHarmful = new Int8Array(n), category: string[] = new Array(n);
   const oracleP = new Float64Array(n), reuploadOf: (string | null)[] = new Array(n);
+  const faint = knobs.faintSegmentFrames > 0;
+  const harmFrames = new Int32Array(faint ? n : 0), rowTopic = new Uint8Array(faint ? n : 0);
   const vidOf = (j: number): string => 'v' + pad(j, 7);
   const contentRoot = root.fork('content'), uploadRoot = root.fork('upload');
   const negWeight = Math.fround(1 / preset.negKeepRate);
@@ -122,13 +132,14 @@ export function simulate(preset: SimPreset, seed: number, knobs: SimKnobs = DEFA
     // visual
     const nf = dur;
     frameOffsets[r + 1] = frameOffsets[r] + nf;
-    const vlat = visualLatent(crng, geom, cs, cid);
+    const vlat = visualLatent(crng, geom, cs, cid, knobs);
     writeFrames(frameEmb, frameTs, frameOffsets[r], nf, off, vlat, urng, geom, knobs, cs, cid);
+    if (faint) { harmFrames[r] = visualHarmFrames(cs, cid, off, nf, knobs); rowTopic[r] = cs.topic[cid]; }
     // audio (+ speech)
     let nSeg = 0;
     transcript[r] = null; language[r] = null; asr[r] = NaN;
     if (cs.hasAudio[cid]) {
-      const alat = audioLatent(crng, geom, cs, cid);
+      const alat = audioLatent(crng, geom, cs, cid, knobs);
       const segs = segmentsInWindow(alat, off, dur);
       nSeg = segs.length;
       audioTs.reserve(nSeg); audioEmb.reserve(nSeg * ad);
@@ -170,7 +181,10 @@ export function simulate(preset: SimPreset, seed: number, knobs: SimKnobs = DEFA
     transcript, asrConfidence: asr, language, harmful, policyTags, weight,
   };
   const truth: TruthTable = { n, videoId: tVideo, trueHarmful, category, oracleP, reuploadOf };
-  return { preset, seed, table, truth, stream, creators, rowUpload, raterKappa, vocab, startMs, endMs, timings };
+  // on the quantised embeddings: the detector sees exactly what a model sees
+  const detector = faint ? { score: frameDetectorScores(table, geom, rowTopic), harmFrames } : undefined;
+  if (faint) lap('detector');
+  return { preset, seed, table, truth, stream, creators, rowUpload, raterKappa, vocab, startMs, endMs, timings, knobs, detector };
 }
 
 const EMB_GRID = 256;

@@ -75,7 +75,25 @@ export interface SimKnobs {
   audioHarm: number;
   /** Peak share of new harmful content in the drift category (reached in the last week). */
   driftShare: number;
+  /**
+   * Faint-segment variant (0 = off, the default world). When k > 0, a harmful item's harm interval
+   * and a hard negative's violent-look interval last 1..k seconds (uniform), and frames carry the
+   * harm direction only inside the interval (no half-weight neighbours) at amplitude
+   * `faintHarm × (0.5 + 0.7 × intensity)` instead of `visualHarm × (…)`.
+   */
+  faintSegmentFrames: number;
+  /** Per-frame harm amplitude of the faint-segment variant (raw embedding units; frame noise is 0.35 per dimension). */
+  faintHarm: number;
+  /**
+   * Noise-modality variant: the named modality's embeddings carry no label signal — no topic centre,
+   * no harm, look or speech directions; only content latent, segment/scene vectors and noise.
+   */
+  noiseModality: NoiseModality;
 }
+
+/** Which embedding modality, if any, is pure noise (the noise-modality variants). */
+export const NOISE_MODALITIES = ['none', 'visual', 'audio'] as const;
+export type NoiseModality = (typeof NOISE_MODALITIES)[number];
 
 export const DEFAULT_KNOBS: SimKnobs = {
   creatorsPerUpload: 0.16,
@@ -101,4 +119,7 @@ export const DEFAULT_KNOBS: SimKnobs = {
   visualHarm: 8,
   audioHarm: 6,
   driftShare: 0.2,
+  faintSegmentFrames: 0,
+  faintHarm: 2.5,
+  noiseModality: 'none',
 };

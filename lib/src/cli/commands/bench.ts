@@ -10,18 +10,20 @@ import { getPreset } from '../../simulate/presets.js';
 import { parseSections, runBench } from '../../bench/runBench.js';
 import { DEFAULT_PYTHON } from '../../bench/peers.js';
 import { BENCH_VARIANTS } from '../../bench/quality.js';
+import { BENCH_SIM_VARIANTS, parseSimVariants } from '../../bench/simVariants.js';
 
 export const benchCommand: Command = {
   name: 'bench',
   usage: [
-    'Usage: vigil bench [--preset bench|default|tiny] [--only quality,speed,e2e] [--out DIR] [--seed N]',
+    'Usage: vigil bench [--preset bench|default|tiny] [--only quality,variants,speed,e2e] [--out DIR] [--seed N]',
     '                   [--config CONFIG.json] [--set k=v ...] [--python PATH] [--no-peers] [--variants LIST]',
-    '                   [--quick] [--work DIR] [--render FILE.json]',
+    '                   [--sim-variants LIST] [--variant-preset NAME] [--quick] [--work DIR] [--render FILE.json]',
     '',
     '  --preset NAME   simulated dataset for the quality table (default: bench; "default" is quicker)',
-    '  --only LIST     comma-separated sections: quality (model table with 95% CIs), speed (training rows/s',
-    '                  wasm vs cpu, generation and clustering scaling, serving latency, HTTP, extraction),',
-    '                  e2e (`vigil start` timed in an empty folder). Default: all three',
+    '  --only LIST     comma-separated sections: quality (model table with 95% CIs), variants (fusion vs each',
+    '                  tower, and vs a frame-level reference detector, on hard-case simulator worlds), speed',
+    '                  (training rows/s wasm vs cpu, generation and clustering scaling, serving latency, HTTP,',
+    '                  extraction), e2e (`vigil start` timed in an empty folder). Default: all four',
     '  --out DIR       results folder (default: bench/results); writes <date>.json and <date>.md',
     '                  (<date>-<preset>.* for presets other than bench), atomically',
     '  --seed N        dataset / split seed (default: the config\'s data.seed)',
@@ -32,6 +34,8 @@ export const benchCommand: Command = {
     '  --no-peers      do not export features or run the Python peers',
     '  --variants LIST in-repo models for the quality table (any name of model/compare.ts VARIANTS; default',
     `                  ${BENCH_VARIANTS.join(',')})`,
+    `  --sim-variants LIST  simulator variants of the variants section (default ${BENCH_SIM_VARIANTS.join(',')})`,
+    '  --variant-preset NAME  dataset size of the variants section (default: default; tiny when --preset tiny)',
     '  --quick         fewer repetitions in the speed section',
     '  --work DIR      keep the scratch files (dataset, exported features, peer outputs) in DIR',
     '  --render FILE   only re-render FILE (a results .json) as markdown next to it, and print it',
@@ -51,6 +55,8 @@ export const benchCommand: Command = {
     work: { type: 'string' },
     render: { type: 'string' },
     variants: { type: 'string' },
+    'sim-variants': { type: 'string' },
+    'variant-preset': { type: 'string' },
   },
   async run(values) {
     if (typeof values.render === 'string') {
@@ -64,12 +70,16 @@ export const benchCommand: Command = {
     const preset = (values.preset as string | undefined) ?? 'bench';
     getPreset(preset);
     const sections = parseSections(values.only as string | undefined);
+    const simVariants = parseSimVariants(values['sim-variants'] as string | undefined);
+    const variantPreset = values['variant-preset'] as string | undefined;
+    if (variantPreset !== undefined) getPreset(variantPreset);
     const cfg = loadConfig(values.config as string | undefined, (values.set as string[] | undefined) ?? []);
     const seed = intOption(values, 'seed', cfg.data.seed);
     const argv = process.argv.slice(2).join(' ');
     const { markdown, jsonPath, mdPath } = await runBench({
       preset, seed, cfg, sections, outDir: (values.out as string | undefined) ?? join('bench', 'results'),
       variants: typeof values.variants === 'string' ? values.variants.split(',').map((v) => v.trim()).filter((v) => v.length > 0) : undefined,
+      simVariants, variantPreset,
       python: values.python as string | undefined, peers: values['no-peers'] !== true, quick: values.quick === true,
       workDir: values.work as string | undefined, command: `vigil ${argv}`, cliMain: process.argv[1],
     });

@@ -5,6 +5,7 @@ import { PRESETS, getPreset } from '../../simulate/presets.js';
 import { difficultyCheck, formatDifficulty, channelCoverage, formatCoverage } from '../../simulate/check.js';
 import { formatProfile } from '../../data/profile.js';
 import { VigilError } from '../../util/errors.js';
+import { buildKnobs, variantNames } from '../../simulate/variants.js';
 
 const presetLines = Object.values(PRESETS)
   .map((p) => `    ${p.name.padEnd(8)} ${p.nVirtual.toLocaleString('en-US')} virtual uploads over ${p.weeks} weeks, negatives kept ${Math.round(p.negKeepRate * 100)}%`)
@@ -12,12 +13,16 @@ const presetLines = Object.values(PRESETS)
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  usage: `Usage: vigil simulate --preset tiny|default|bench [--seed N] [--uploads N] --out DIR [--check]
+  usage: `Usage: vigil simulate --preset tiny|default|bench [--seed N] [--uploads N] [--variant NAME] [--knob k=v ...] --out DIR [--check]
 
   --preset NAME   dataset size (default: default)
 ${presetLines}
   --seed N        integer seed (default 1); the same seed gives byte-identical videos.parquet
   --uploads N     override the preset's number of virtual uploads (same weeks and sampling)
+  --variant NAME  a hard case of the same world: ${variantNames().join(', ')} (default: none).
+                  faint-segment writes DIR/detector.parquet (frame-level reference detector)
+  --knob k=v      set one behaviour knob (SimKnobs in simulate/presets.ts) after the variant, e.g.
+                  --knob faintSegmentFrames=2 --knob faintHarm=2; repeatable
   --out DIR       dataset folder to write (replaced atomically if it exists)
   --check         also measure the difficulty contract on the last 3 weeks (oracle, per-modality
                   linear probes) and print it; takes about a minute on the default preset
@@ -31,6 +36,8 @@ true label, category, oracle_p, reupload_of — never read by training) and DIR/
     uploads: { type: 'string' },
     out: { type: 'string' },
     check: { type: 'boolean' },
+    variant: { type: 'string' },
+    knob: { type: 'string', multiple: true },
   },
   async run(values) {
     const base = getPreset(typeof values.preset === 'string' ? values.preset : 'default');
@@ -38,8 +45,11 @@ true label, category, oracle_p, reupload_of — never read by training) and DIR/
     const uploads = intOption(values, 'uploads', base.nVirtual);
     if (uploads < 1000 || uploads > 4_000_000) throw new VigilError(`--uploads: expected 1000..4000000, got ${uploads}`, { field: 'uploads' });
     const preset = { ...base, nVirtual: uploads };
+    const variant = typeof values.variant === 'string' ? values.variant : 'none';
+    const knobs = buildKnobs(variant, (values.knob as string[] | undefined) ?? []);
     const out = requireString(values, 'out', 'simulate');
-    const r = await simulateToDir(preset, seed, out);
+    const r = await simulateToDir(preset, seed, out, knobs, variant);
+    if (r.profile.knobs) console.log(`variant '${r.profile.variant}': ${JSON.stringify(r.profile.knobs)}`);
     console.log(`simulated preset '${preset.name}' seed ${seed} in ${r.generationS.toFixed(1)}s (write ${r.writeS.toFixed(1)}s) → ${out}`);
     console.log(formatProfile(r.profile));
     if (values.check) {
