@@ -5,6 +5,7 @@ import { fmtCount, fmtMetric, fmtRatio, fmtSeconds, markdownTable } from './mark
 import type { QualityResult, QualityRow } from './quality.js';
 import type { Maybe, SpeedResult } from './speed.js';
 import type { PairedDelta, SimVariantsResult } from './simVariants.js';
+import { realCorpusMarkdown, type RealCorpusResult } from './realCorpusReport.js';
 
 /** What `vigil bench` writes to bench/results/<date>.json (and renders as <date>.md). */
 export interface BenchResult {
@@ -16,6 +17,8 @@ export interface BenchResult {
   machine: MachineInfo;
   durationS: number;
   quality?: Omit<QualityResult, 'artifacts'>;
+  /** The `real` section: a real public corpus, Vigil's defaults beside text peers. */
+  real?: RealCorpusResult;
   /** The `variants` section: the quality table on hard-case worlds of the simulator. */
   variants?: SimVariantsResult;
   speed?: SpeedResult;
@@ -183,6 +186,7 @@ export function benchMarkdown(r: BenchResult): string {
       'Vigil times include scoring the test window (baselines also the calibration window); peer times are the fit alone.', '',
       `${on(q.machine.start).slice(0, -1)} at the start, ${q.machine.end.loadAverage1m.toFixed(1)} at the end_`, '', '### Where Vigil loses', '', ...whereVigilLoses(q.rowsTable).map((s) => `- ${s}`), '');
   }
+  if (r.real) lines.push(...realCorpusMarkdown(r.real));
   if (r.variants) lines.push(...variantsMarkdown(r.variants));
   if (r.speed) lines.push(...speedMarkdown(r.speed));
   return lines.join('\n') + '\n';

@@ -10,12 +10,13 @@ import { VigilError } from '../util/errors.js';
 import { info } from '../util/progress.js';
 import { machineInfo } from './machine.js';
 import { runQuality, type QualityResult } from './quality.js';
+import { runRealCorpus } from './realCorpus.js';
 import { runSimVariants, variantPresetFor } from './simVariants.js';
 import { runSpeed, type Maybe, type SpeedResult } from './speed.js';
 import { benchMarkdown, type BenchResult } from './report.js';
 
 /** The sections `vigil bench --only` can pick. */
-export const BENCH_SECTIONS = ['quality', 'variants', 'speed', 'e2e'] as const;
+export const BENCH_SECTIONS = ['quality', 'real', 'variants', 'speed', 'e2e'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchOptions {
@@ -98,6 +99,9 @@ export async function runBench(o: BenchOptions): Promise<{ result: BenchResult; 
       q = await runQuality({ preset: o.preset, seed: o.seed, cfg: o.cfg, workDir: scratch, python: o.python, peers: o.peers, variants: o.variants });
       const { artifacts: _a, ...plain } = q;
       result.quality = plain;
+    }
+    if (o.sections.includes('real')) {
+      result.real = await runRealCorpus({ cfg: o.cfg, workDir: join(scratch, 'real'), python: o.python, peers: o.peers });
     }
     if (o.sections.includes('variants')) {
       const preset = o.variantPreset ?? variantPresetFor(o.preset);
