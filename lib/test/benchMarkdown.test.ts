@@ -101,7 +101,7 @@ test('bench markdown: machine line, quality section and skipped speed parts', ()
 });
 
 test('sections and result names', () => {
-  assert.deepEqual(parseSections(undefined), ['quality', 'variants', 'speed', 'e2e']);
+  assert.deepEqual(parseSections(undefined), ['quality', 'real', 'variants', 'speed', 'e2e']);
   assert.deepEqual(parseSections('speed, quality'), ['speed', 'quality']);
   assert.throws(() => parseSections('quality,latency'), (e: unknown) => e instanceof VigilError && e.field === 'only' && /'latency'/.test(e.message));
   assert.equal(resultName('2026-11-28', 'bench'), '2026-11-28');
