@@ -3,7 +3,22 @@ import { z } from 'zod';
 export const featuresConfigSchema = z.object({
   /** Categorical levels seen fewer times than this in train are pooled into OTHER. */
   minLevelCount: z.number().int().min(1).default(50),
-  /** Hashed text buckets (word and character n-grams). */
+  /**
+   * Transcript block: 'vocabulary' = word 1–2-grams and char 2–5-grams kept in a vocabulary fitted on
+   * the training transcripts (textVocabulary.ts); 'hashed' = word 1–2-grams and char 3–5-grams hashed
+   * into `textBuckets` (no fitted vocabulary; the version-1/2 behaviour).
+   */
+  text: z.enum(['vocabulary', 'hashed']).default('vocabulary'),
+  /** Vocabulary: most terms kept (the text tower's first layer is this wide). */
+  textVocabulary: z.number().int().min(1).default(8192),
+  /** Vocabulary: a term must occur in at least this many training transcripts. */
+  textMinDf: z.number().int().min(1).default(2),
+  /**
+   * Vocabulary: which terms fill the cap. 'df' = most frequent; 'chi2' = strongest presence/label
+   * association (χ² on the training rows, weighted), ties by document frequency.
+   */
+  textSelect: z.enum(['df', 'chi2']).default('df'),
+  /** Hashed text buckets (word and character n-grams), when `text = 'hashed'`. */
   textBuckets: z.number().int().min(16).default(2048),
   /** Hard cap on frames / audio segments per video (the schema allows up to 600). */
   maxSequence: z.number().int().min(1).default(600),
