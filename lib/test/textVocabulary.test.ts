@@ -12,10 +12,11 @@ const row = (transcript: string | null, harmful: 0 | 1 = 0): HandRow => ({ ...ba
 const cfg = (o: Record<string, unknown> = {}) => featuresConfigSchema.parse({ minLevelCount: 1, ...o });
 const vocabOf = (f: FittedPreprocessor) => f.text as FittedVocabularyText;
 
-test('vocabulary is the default: min df, document frequency (not counts), word/bigram/char 2–5 terms', () => {
+test('vocabulary (the default): min df, document frequency (not counts), word/bigram/char 2–5 terms', () => {
   // 'aa aa' counts once for df; 'zz' is in one transcript only.
   const t = handTable([row('aa aa bb'), row('aa bb'), row('bb zz'), row(null)]);
-  const f = fitPreprocessor(t, [0, 1, 2, 3], cfg({ textMinDf: 2 }));
+  const f = fitPreprocessor(t, [0, 1, 2, 3], cfg({ textMinDf: 2, textSelect: 'df' }));
+  assert.equal(vocabOf(fitPreprocessor(t, [0, 1, 2, 3], cfg())).kind, 'vocabulary');
   const v = vocabOf(f);
   assert.equal(v.kind, 'vocabulary');
   assert.equal(f.version, 3);
@@ -36,7 +37,7 @@ test('vocabulary is the default: min df, document frequency (not counts), word/b
 
 test('vocabulary: the cap keeps the most frequent terms; fit uses train rows only and is deterministic', () => {
   const t = handTable([row('aa bb'), row('aa'), row('aa cc'), row('cc qq'), row('qq qq'), row('qq')]);
-  const f = fitPreprocessor(t, [0, 1, 2], cfg({ textMinDf: 1, textVocabulary: 3 }));
+  const f = fitPreprocessor(t, [0, 1, 2], cfg({ textMinDf: 1, textVocabulary: 3, textSelect: 'df' }));
   // Train rows 0–2: 'aa' terms have df 3 (c: a, c: aa, c: aa , c:a , c:aa, c:aa , w:aa) → the 3 first by code units.
   assert.deepEqual(vocabOf(f).vocabulary, ['c: a', 'c: aa', 'c: aa ']);
   const all = fitPreprocessor(t, [0, 1, 2], cfg({ textMinDf: 1 }));
@@ -56,8 +57,17 @@ test('vocabulary: chi2 selection ranks label-associated terms first (train label
   assert.ok(v.every((g) => /k|il|ll|l /.test(g)), `only 'kill' terms are kept: ${v.join(',')}`);
   assert.equal(v[0], 'c: k');
   // df selection on the same rows ranks the frequent terms of 'nice' and 'it' first instead.
-  const byDf = vocabOf(fitPreprocessor(t, [0, 1, 2, 3, 4, 5], cfg({ textMinDf: 2, textVocabulary: 12 }))).vocabulary;
+  const byDf = vocabOf(fitPreprocessor(t, [0, 1, 2, 3, 4, 5], cfg({ textMinDf: 2, textVocabulary: 12, textSelect: 'df' }))).vocabulary;
   assert.ok(!byDf.some((g) => g.includes('k')));
+  // chi2 is the default; 'mixed' keeps the first half by χ², then the most frequent remaining terms.
+  assert.deepEqual(vocabOf(fitPreprocessor(t, [0, 1, 2, 3, 4, 5], cfg({ textMinDf: 2, textVocabulary: 12 }))).vocabulary, v);
+  const mixed = vocabOf(fitPreprocessor(t, [0, 1, 2, 3, 4, 5], cfg({ textMinDf: 2, textVocabulary: 12, textSelect: 'mixed' }))).vocabulary;
+  assert.deepEqual(mixed.slice(0, 6), v.slice(0, 6));
+  assert.deepEqual(mixed.slice(6), byDf.filter((g) => !v.slice(0, 6).includes(g)).slice(0, 6));
+  // The row outside the train rows (a positive 'nice nice') does not change the fit.
+  assert.equal(fitPreprocessor(t, [0, 1, 2, 3, 4, 5], cfg({ textMinDf: 2, textVocabulary: 12 })).sha,
+    fitPreprocessor(handTable([...[0, 1, 2, 3, 4, 5].map((i) => row(t.transcript[i], t.harmful[i] as 0 | 1)), row('nice nice', 0)]), [0, 1, 2, 3, 4, 5],
+      cfg({ textMinDf: 2, textVocabulary: 12 })).sha);
 });
 
 test('vocabulary transform: TF-IDF on known terms, unseen words dropped, avail follows tokens not hits', () => {

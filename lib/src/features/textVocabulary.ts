@@ -42,10 +42,28 @@ function chi2(a: number, b: number, pos: number, total: number): number {
   return den > 0 ? (total * (a * d - b * c) ** 2) / den : 0;
 }
 
+interface Candidate { g: string; df: number; score: number }
+
+const byDf = (x: Candidate, y: Candidate): number => y.df - x.df || (x.g < y.g ? -1 : x.g > y.g ? 1 : 0);
+const byScore = (x: Candidate, y: Candidate): number => y.score - x.score || byDf(x, y);
+
+/**
+ * The kept terms in column order. 'mixed': the first half by χ², then the most frequent of the rest —
+ * χ² alone finds the rare decisive words (a harm word in 3% of positive transcripts) but drops the
+ * broad frequent context a linear scorer also uses; document frequency alone misses those words.
+ */
+export function selectTerms(cand: Candidate[], cap: number, select: FeaturesConfig['textSelect']): Candidate[] {
+  if (select === 'df') return cand.sort(byDf).slice(0, cap);
+  cand.sort(byScore);
+  if (select === 'chi2') return cand.slice(0, cap);
+  const first = cand.slice(0, Math.ceil(cap / 2));
+  return [...first, ...cand.slice(first.length).sort(byDf).slice(0, cap - first.length)];
+}
+
 export function fitVocabularyText(table: VideoTable, trainRows: ArrayLike<number>, cfg: FeaturesConfig,
   languageLevels: string[]): FittedVocabularyText {
   const minChar = VOCABULARY_MIN_CHAR, maxChar = VOCABULARY_MAX_CHAR;
-  const supervised = cfg.textSelect === 'chi2';
+  const supervised = cfg.textSelect !== 'df';
   // gram → slot in the growing count arrays
   const slot = new Map<string, number>();
   let df = new Int32Array(1 << 16), posW = new Float64Array(supervised ? 1 << 16 : 0), allW = new Float64Array(supervised ? 1 << 16 : 0);
@@ -73,13 +91,12 @@ export function fitVocabularyText(table: VideoTable, trainRows: ArrayLike<number
       if (supervised) { allW[s] += w; if (y) posW[s] += w; }
     }
   }
-  const cand: { g: string; df: number; score: number }[] = [];
+  const cand: Candidate[] = [];
   for (const [g, s] of slot) {
     if (df[s] < cfg.textMinDf) continue;
-    cand.push({ g, df: df[s], score: supervised ? chi2(posW[s], allW[s] - posW[s], posTotal, wTotal) : df[s] });
+    cand.push({ g, df: df[s], score: supervised ? chi2(posW[s], allW[s] - posW[s], posTotal, wTotal) : 0 });
   }
-  cand.sort((x, y) => y.score - x.score || y.df - x.df || (x.g < y.g ? -1 : x.g > y.g ? 1 : 0));
-  const kept = cand.slice(0, cfg.textVocabulary);
+  const kept = selectTerms(cand, cfg.textVocabulary, cfg.textSelect);
   const vocabulary = kept.map((c) => c.g);
   const idf = kept.map((c) => Math.log((1 + n) / (1 + c.df)) + 1);
   // Non-zero columns per train transcript = Σ df over kept terms.
