@@ -18,7 +18,7 @@ export const featuresConfigSchema = z.object({
    * association (χ² on the training rows, weighted by the storage weight), ties by document frequency;
    * 'mixed' = half the cap by χ², the rest by document frequency (docs/training.md has the measurements).
    */
-  textSelect: z.enum(['df', 'chi2', 'mixed']).default('chi2'),
+  textSelect: z.enum(['df', 'chi2', 'mixed']).default('df'),
   /** Hashed text buckets (word and character n-grams), when `text = 'hashed'`. */
   textBuckets: z.number().int().min(16).default(2048),
   /** Hard cap on frames / audio segments per video (the schema allows up to 600). */
