@@ -9,8 +9,11 @@ export const featuresConfigSchema = z.object({
    * into `textBuckets` (no fitted vocabulary; the version-1/2 behaviour).
    */
   text: z.enum(['vocabulary', 'hashed']).default('vocabulary'),
-  /** Vocabulary: most terms kept (the text tower's first layer is this wide). */
-  textVocabulary: z.number().int().min(1).default(8192),
+  /**
+   * Vocabulary: most terms kept. The text tower's first layer is this wide and costs FLOPs in proportion
+   * on wasm: 8,192 trained the fused `default` model ~75% slower than 2,048 (docs/training.md).
+   */
+  textVocabulary: z.number().int().min(1).default(2048),
   /** Vocabulary: a term must occur in at least this many training transcripts. */
   textMinDf: z.number().int().min(1).default(2),
   /**

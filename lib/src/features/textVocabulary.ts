@@ -7,9 +7,12 @@ import { fittedTermScale, gramsOfTokens, sparseFromCounts, tokenize, type TextTe
  * own column. Fitted on the training transcripts only:
  * - candidates are terms in at least `textMinDf` training transcripts (a term seen once cannot
  *   generalise, and dropping them removes most ASR-error words);
- * - at most `textVocabulary` are kept, ranked by document frequency (`textSelect = 'df'`) or by the
- *   χ² statistic of term presence vs the training label (`'chi2'`, weighted by the storage weight);
- *   ties by document frequency, then by the term's code units, so the fit is deterministic;
+ * - at most `textVocabulary` are kept, ranked by document frequency (`textSelect = 'df'`), by the
+ *   χ² statistic of term presence vs the training label (`'chi2'`, weighted by the storage weight),
+ *   or half each (`'mixed'`); ties by document frequency, then by the term's code units, so the fit
+ *   is deterministic. χ² picks terms for their association with the very rows the model trains on:
+ *   on `default` that made the text tower ~3× better alone but the fused model worse (the fusion head
+ *   over-trusts a text tower that fits the training positives), so `df` is the default;
  * - columns are in rank order; idf and `termScale` are computed as for the hashed block.
  * The fitted state is the term list itself (plain JSON in preprocessor.json), so serving looks terms
  * up exactly as training did; unseen terms are dropped.
