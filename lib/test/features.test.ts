@@ -4,6 +4,7 @@ import { fitPreprocessor, transform, preprocessorFromJSON, preprocessorSha } fro
 import { featuresConfigSchema } from '../src/features/config.js';
 import { keptItems } from '../src/features/sequence.js';
 import { pooledFeatures } from '../src/features/pooled.js';
+import type { FittedHashedText } from '../src/features/textFeaturizer.js';
 import { VigilError } from '../src/util/errors.js';
 import { handTable, type HandRow } from './fixtures/handTable.js';
 
@@ -74,7 +75,7 @@ test('maxSequence caps long sequences with evenly spaced items', () => {
 
 test('text: hashed TF-IDF matches a hand computation and is deterministic', async () => {
   const { hashBucket, textGrams } = await import('../src/features/textFeaturizer.js');
-  const big = featuresConfigSchema.parse({ minLevelCount: 1, textBuckets: 65536 });
+  const big = featuresConfigSchema.parse({ minLevelCount: 1, text: 'hashed', textBuckets: 65536 });
   const t = handTable([{ ...base, transcript: 'a' }, { ...base, transcript: 'A b' }, { ...base, transcript: null, language: null }]);
   assert.deepEqual(textGrams('a'), ['w:a', 'c: a ']);
   const f = fitPreprocessor(t, [0, 1, 2], big);
@@ -92,8 +93,8 @@ test('text: hashed TF-IDF matches a hand computation and is deterministic', asyn
   const norm = Math.sqrt(2 + 3 * hi * hi);
   assert.ok(Math.abs(at(1, 'w:a') - k / norm) < 1e-6);
   assert.ok(Math.abs(at(1, 'b:a b') - (k * hi) / norm) < 1e-6);
-  // A version-1 preprocessor (saved before the factor) keeps its unit-L2 text vectors.
-  const { termScale: _s, ...textV1 } = f.text;
+  // A version-1 preprocessor (saved before the factor and the `kind` tag) keeps its unit-L2 text vectors.
+  const { termScale: _s, kind: _k, ...textV1 } = f.text as FittedHashedText;
   const bodyV1 = { ...f, version: 1, text: textV1 } as Record<string, unknown>;
   delete bodyV1.sha;
   const v1 = preprocessorFromJSON({ ...bodyV1, sha: preprocessorSha(bodyV1 as never) });

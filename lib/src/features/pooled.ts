@@ -1,4 +1,5 @@
 import type { VideoTable } from '../data/table.js';
+import { textNames } from './textFeaturizer.js';
 import { transform, type FittedPreprocessor, type FeatureBatch, type TextCache } from './preprocess.js';
 
 /**
@@ -18,7 +19,7 @@ export function pooledNames(fitted: FittedPreprocessor): string[] {
   const { dims } = fitted;
   const r = (p: string, k: number) => Array.from({ length: k }, (_, j) => `${p}${j}`);
   return [...fitted.meta.names, ...r('frame_mean_', dims.frame), ...r('frame_max_', dims.frame),
-    ...r('audio_mean_', dims.audio), 'audio_available', ...fitted.text.names];
+    ...r('audio_mean_', dims.audio), 'audio_available', ...textNames(fitted.text)];
 }
 
 export function pooledDim(fitted: FittedPreprocessor): number {

@@ -3,7 +3,7 @@ import { VigilError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import type { FeaturesConfig } from './config.js';
 import { encodeMeta, fitMetaEncoder, metaDim, type FittedMetaEncoder } from './metaEncoder.js';
-import { encodeText, fitTextFeaturizer, hashedTf, textDim, type FittedTextFeaturizer, type SparseVector } from './textFeaturizer.js';
+import { encodeText, fitTextFeaturizer, textDim, textTerms, type FittedTextFeaturizer, type TextTerms } from './textFeaturizer.js';
 import { fillSequence, fitSequenceScaler, paddedLength, type FittedSequenceScaler, type SequenceSource } from './sequence.js';
 
 /**
@@ -12,10 +12,11 @@ import { fillSequence, fitSequenceScaler, paddedLength, type FittedSequenceScale
  */
 /**
  * 2: the L2-normalised hashed text block is multiplied by a fitted `termScale` (textFeaturizer.ts).
- * Version-1 files (no factor) still load and keep their scaling.
+ * 3: the text block may be a fitted vocabulary (`text.kind = 'vocabulary'`, textVocabulary.ts).
+ * Version-1 files (no factor) and version-2 files (hashed, no `kind`) still load and transform as before.
  */
-export const PREPROCESSOR_VERSION = 2;
-const READABLE_VERSIONS = [1, 2];
+export const PREPROCESSOR_VERSION = 3;
+const READABLE_VERSIONS = [1, 2, 3];
 
 export interface FittedPreprocessor {
   version: number;
@@ -46,8 +47,8 @@ export interface FeatureBatch {
   avail: Float32Array;      // [B, 4] meta, visual, audio, text
 }
 
-/** Optional cache of hashed transcripts per table row (training re-transforms rows every epoch). */
-export type TextCache = (SparseVector | undefined)[];
+/** Optional cache of transcript term frequencies per table row (training re-transforms rows every epoch). */
+export type TextCache = (TextTerms | undefined)[];
 
 function frameSource(t: VideoTable): SequenceSource {
   return { dim: t.frameDim, offsets: t.frameOffsets, emb: t.frameEmb };
@@ -133,7 +134,7 @@ export function transform(fitted: FittedPreprocessor, table: VideoTable, rows: A
     encodeMeta(fitted.meta, table, r, batch.meta, b * dims.meta);
     let tf = textCache?.[r];
     if (!tf) {
-      tf = hashedTf(table.transcript[r], fitted.text.buckets);
+      tf = textTerms(fitted.text, table.transcript[r]);
       if (textCache) textCache[r] = tf;
     }
     encodeText(fitted.text, table, r, batch.text, b * dims.text, tf);
@@ -142,8 +143,8 @@ export function transform(fitted: FittedPreprocessor, table: VideoTable, rows: A
     // Every row of a dataset with frames has one; 0 only where the dataset (or request) has none.
     batch.avail[b * 4 + 1] = table.frameOffsets[r + 1] > table.frameOffsets[r] ? 1 : 0;
     batch.avail[b * 4 + 2] = audioAvail ? 1 : 0;
-    // A transcript with at least one token yields at least one hashed gram.
-    batch.avail[b * 4 + 3] = tf.idx.length > 0 ? 1 : 0;
+    // A transcript with at least one token is available, even when none of its terms is in the vocabulary.
+    batch.avail[b * 4 + 3] = tf.present ? 1 : 0;
   }
   return batch;
 }

@@ -2,19 +2,34 @@ import type { VideoTable } from '../data/table.js';
 import { fnv1a } from '../util/hash.js';
 import { frequentLevels } from './metaEncoder.js';
 import type { FeaturesConfig } from './config.js';
+import { fitVocabularyText, vocabularyTf, type FittedVocabularyText } from './textVocabulary.js';
+import { fittedTermScale, gramsOfTokens, sparseFromCounts, tokenize, type SparseVector, type TextTerms } from './textGrams.js';
+
+export { gramsOfTokens, tokenize, type SparseVector, type TextTerms } from './textGrams.js';
 
 /**
- * Transcript featurizer: hashed word 1–2-grams and character 3–5-grams with TF-IDF, L2-normalised and
- * then multiplied by one constant fitted on the training transcripts, √(mean non-zero buckets), so a
- * typical present term is O(1) like the standardised embeddings. Without it (version 1) entries were
- * ~0.05 and an Adam step moved the text tower's output ~20× less than the other towers': it learned
- * almost nothing (docs/training.md). A constant keeps the L2 profile that linear models on the
- * pooled features rely on (they standardise columns, so it is a no-op for them).
- * Hashing needs no vocabulary, so it works for any language and script; character n-grams keep a
- * misrecognised word (ASR noise) close to the right one. The IDF is fitted on train transcripts only.
- * After the hashed block come ASR confidence (missing → 0) and a language one-hot.
+ * Transcript featurizer: word 1–2-grams and within-word character n-grams with sublinear TF × smooth
+ * IDF (fitted on train transcripts only), L2-normalised and then multiplied by one constant fitted on
+ * the training transcripts, √(mean non-zero terms), so a typical present term is O(1) like the
+ * standardised embeddings. Without it (version 1) entries were ~0.05 and an Adam step moved the text
+ * tower's output ~20× less than the other towers': it learned almost nothing (docs/training.md). A
+ * constant keeps the L2 profile that linear models on the pooled features rely on (they standardise
+ * columns, so it is a no-op for them). After the term block come ASR confidence (missing → 0) and a
+ * language one-hot.
+ *
+ * Two term blocks:
+ * - `vocabulary` (default, textVocabulary.ts): char 2–5-grams, a vocabulary fitted on the training
+ *   transcripts; every kept term has its own column, so rare decisive words are not averaged with
+ *   hundreds of others in a bucket.
+ * - `hashed` (version-1/2 preprocessors; `features.text = 'hashed'`): char 3–5-grams, FNV-1a hashed
+ *   into `buckets`. No vocabulary to store, but on real transcripts (~10⁶ distinct grams) each bucket
+ *   mixes hundreds of terms.
+ * Tokens are letter/number runs of any script; character n-grams keep a misrecognised word (ASR
+ * noise) close to the right one.
  */
-export interface FittedTextFeaturizer {
+export interface FittedHashedText {
+  /** Absent in version-1/2 files, which are all hashed. */
+  kind?: 'hashed';
   buckets: number;
   /** idf[b] = ln((1 + N) / (1 + df_b)) + 1 over the N train transcripts (smooth IDF). */
   idf: number[];
@@ -24,28 +39,12 @@ export interface FittedTextFeaturizer {
   termScale?: number;
 }
 
-/** A sparse hashed term-frequency vector: bucket → sublinear tf (1 + ln count). */
-export interface SparseVector { idx: Int32Array; val: Float32Array }
+export type { FittedVocabularyText } from './textVocabulary.js';
+export type FittedTextFeaturizer = FittedHashedText | FittedVocabularyText;
 
-/** Lower-cased, NFKC-normalised letter/number runs, any script. */
-export function tokenize(text: string): string[] {
-  return text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-}
-
-/** Every hashed feature string of a transcript: `w:` words, `b:` word bigrams, `c:` char 3–5-grams. */
+/** The hashed block's grams: words, word bigrams, char 3–5-grams. */
 export function textGrams(text: string): string[] {
-  const toks = tokenize(text);
-  const grams: string[] = [];
-  for (let i = 0; i < toks.length; i++) {
-    grams.push('w:' + toks[i]);
-    if (i + 1 < toks.length) grams.push('b:' + toks[i] + ' ' + toks[i + 1]);
-    // Character n-grams within word boundaries (the padding marks word starts and ends).
-    const chars = Array.from(' ' + toks[i] + ' ');
-    for (let n = 3; n <= 5; n++) {
-      for (let s = 0; s + n <= chars.length; s++) grams.push('c:' + chars.slice(s, s + n).join(''));
-    }
-  }
-  return grams;
+  return gramsOfTokens(tokenize(text), 3, 5);
 }
 
 export function hashBucket(gram: string, buckets: number): number {
@@ -59,10 +58,7 @@ export function hashedTf(text: string | null, buckets: number): SparseVector {
     const b = hashBucket(g, buckets);
     counts.set(b, (counts.get(b) ?? 0) + 1);
   }
-  const idx = Int32Array.from([...counts.keys()].sort((a, b) => a - b));
-  const val = new Float32Array(idx.length);
-  for (let k = 0; k < idx.length; k++) val[k] = 1 + Math.log(counts.get(idx[k])!);
-  return { idx, val };
+  return sparseFromCounts(counts);
 }
 
 /** A transcript counts as available when it has at least one token. */
@@ -71,7 +67,7 @@ export function hasTranscript(table: VideoTable, row: number): boolean {
   return t !== null && tokenize(t).length > 0;
 }
 
-export function fitTextFeaturizer(table: VideoTable, trainRows: ArrayLike<number>, cfg: FeaturesConfig): FittedTextFeaturizer {
+function fitHashedText(table: VideoTable, trainRows: ArrayLike<number>, cfg: FeaturesConfig, languageLevels: string[]): FittedHashedText {
   const buckets = cfg.textBuckets;
   const df = new Float64Array(buckets);
   let n = 0, nonZero = 0;
@@ -83,30 +79,54 @@ export function fitTextFeaturizer(table: VideoTable, trainRows: ArrayLike<number
     nonZero += idx.length;
     for (const b of idx) df[b]++;
   }
-  // Rounded so the fitted JSON is stable to read; 1 when there is no training transcript.
-  const termScale = n > 0 && nonZero > 0 ? Math.round(Math.sqrt(nonZero / n) * 1000) / 1000 : 1;
   const idf = Array.from(df, (d) => Math.log((1 + n) / (1 + d)) + 1);
-  const languageLevels = frequentLevels(table.language, trainRows, cfg.minLevelCount);
   const names = [
     ...Array.from({ length: buckets }, (_, b) => `text_hash_${b}`),
     'asr_confidence',
     ...languageLevels.map((l) => `language=${l}`), 'language=OTHER', 'language=NONE',
   ];
-  return { buckets, idf, languageLevels, names, termScale };
+  return { kind: 'hashed', buckets, idf, languageLevels, names, termScale: fittedTermScale(nonZero, n) };
+}
+
+export function fitTextFeaturizer(table: VideoTable, trainRows: ArrayLike<number>, cfg: FeaturesConfig): FittedTextFeaturizer {
+  const languageLevels = frequentLevels(table.language, trainRows, cfg.minLevelCount);
+  return cfg.text === 'hashed'
+    ? fitHashedText(table, trainRows, cfg, languageLevels)
+    : fitVocabularyText(table, trainRows, cfg, languageLevels);
+}
+
+/** Width of the term block (buckets or vocabulary size). */
+export function termDim(f: FittedTextFeaturizer): number {
+  return f.kind === 'vocabulary' ? f.vocabulary.length : f.buckets;
 }
 
 export function textDim(f: FittedTextFeaturizer): number {
-  return f.names.length;
+  return termDim(f) + 1 + f.languageLevels.length + 2;
+}
+
+/** Column names of the text block (vocabulary terms are `text=<term>`). */
+export function textNames(f: FittedTextFeaturizer): string[] {
+  if (f.kind !== 'vocabulary') return f.names;
+  return [...f.vocabulary.map((t) => `text=${t}`), 'asr_confidence',
+    ...f.languageLevels.map((l) => `language=${l}`), 'language=OTHER', 'language=NONE'];
+}
+
+/** Term frequencies of one transcript in the fitted block's columns (cacheable across epochs). */
+export function textTerms(f: FittedTextFeaturizer, text: string | null): TextTerms {
+  if (f.kind === 'vocabulary') return vocabularyTf(f, text);
+  const v = hashedTf(text, f.buckets);
+  // A transcript with at least one token yields at least one hashed gram.
+  return { ...v, present: v.idx.length > 0 };
 }
 
 /**
- * Write row `row`'s text features into `out` at `offset`. `tf` may be passed when the hashed term
+ * Write row `row`'s text features into `out` at `offset`. `tf` may be passed when the term
  * frequencies were computed before (training caches them across epochs).
  */
 export function encodeText(f: FittedTextFeaturizer, table: VideoTable, row: number, out: Float32Array, offset: number, tf?: SparseVector): void {
   const d = textDim(f);
   out.fill(0, offset, offset + d);
-  const v = tf ?? hashedTf(table.transcript[row], f.buckets);
+  const v = tf ?? textTerms(f, table.transcript[row]);
   let norm = 0;
   for (let k = 0; k < v.idx.length; k++) {
     const x = v.val[k] * f.idf[v.idx[k]];
@@ -117,7 +137,7 @@ export function encodeText(f: FittedTextFeaturizer, table: VideoTable, row: numb
     const s = (f.termScale ?? 1) / Math.sqrt(norm);
     for (let k = 0; k < v.idx.length; k++) out[offset + v.idx[k]] *= s;
   }
-  let p = offset + f.buckets;
+  let p = offset + termDim(f);
   const c = table.asrConfidence[row];
   out[p++] = Number.isNaN(c) ? 0 : c;
   const lang = table.language[row];
