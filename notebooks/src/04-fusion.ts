@@ -2,7 +2,7 @@
 // # 4. Late fusion
 //
 // One tower per modality — metadata (MLP), visual (frame sequence), audio (segment sequence),
-// text (hashed transcript features) — each producing a logit; a fusion head combines them.
+// text (TF-IDF over a fitted n-gram vocabulary) — each producing a logit; a fusion head combines them.
 // Sequences are **pooled** over time: `mean`, `topk` (mean of the k most salient items) or gated
 // **attention**, which can pick out the few seconds where harm actually appears in a long video.
 // **Modality dropout** blanks whole towers during training so the model copes with missing audio or
@@ -52,6 +52,25 @@ const bars = names.flatMap((n) => {
   return ap ? [{ label: n, value: ap.value, lo: ap.ci?.[0], hi: ap.ci?.[1], group: n === 'fusion' ? 'main model' : n.startsWith('fusion') ? 'fusion variant' : n.startsWith('tower') ? 'single tower' : 'baseline' }] : [];
 });
 tslab.display.html(await barsWithCiSvg(bars, { title: 'Average precision by model', valueTitle: 'AP (95% CI)' }));
+
+// %% [markdown]
+// ## Fusion never below its best tower: the choice on the calibration window
+// Each single-tower model is judged against chance on the calibration weeks (a creator bootstrap of
+// its AP lift); towers at chance leave the fused model, and when one tower alone beats the fused model
+// there, that tower's model is exported instead. The test weeks play no part in this choice.
+
+// %%
+type Selection = { towers: { tower: string; judged: boolean; kept: boolean; calibAp?: number; chance?: number; liftLow?: number; aboveChance?: boolean }[];
+  fused: { towers: string[]; calibAp: number }; exported: string; reason: string; fusionBeatBestTower: boolean | null };
+const sel = run.metrics.model_selection as Selection | undefined;
+if (sel) {
+  tslab.display.html(htmlTable(sel.towers.map((x) => ({
+    tower: x.tower, 'calib AP': x.calibAp?.toFixed(4) ?? 'not trained', chance: x.chance?.toFixed(4) ?? '', 'lift lower bound': x.liftLow?.toFixed(4) ?? '',
+    'above chance': x.judged ? String(x.aboveChance) : '', 'in the fused model': String(x.kept),
+  })), { caption: `Fused model (${sel.fused.towers.join(' + ')}): calib AP ${sel.fused.calibAp.toFixed(4)}` }));
+  console.log(`exported: ${sel.exported} — ${sel.reason}`);
+  console.log(`fusion beat the best single tower on the calibration weeks: ${sel.fusionBeatBestTower ?? 'n/a'}`);
+} else console.log('this run predates model selection');
 
 // %%
 const pool = getMetric(models['fusion']?.test, 'ap'), mean = getMetric(models['fusion:mean']?.test, 'ap');

@@ -3,7 +3,11 @@
 //
 // **Imbalance.** Harm is a fraction of a percent of uploads. Training keeps every positive, keeps
 // negatives at rate `r` (`train.negativeKeepRate`), and up-weights positives
-// (`train.positiveWeight`, or a focal loss). Dropping negatives inflates the odds by `1/r`, so a
+// (`train.positiveWeight`, or a focal loss). Neither is a fixed constant: the training recipe derives
+// them, with the batch size and the number of epochs, from the training rows' size and class balance
+// (downsampling only when negatives vastly outnumber positives and rows are plentiful; on a small,
+// balanced set it keeps every negative, weight 1, small batches, many epochs), and an explicit config
+// value always wins. Dropping negatives inflates the odds by `1/r`, so a
 // score `p` from the trained model maps back to the stream's probability by
 // `q = p / (p + (1 − p) / r)` — the same as adding `log r` to the logit, which the calibrator does.
 //
@@ -23,14 +27,14 @@ const cfg = notebookConfig();
 const { table } = await openDataset(cfg);
 const run = await openRun(cfg);
 // The values the run trained with: explicit config values plus the recipe derived from its training rows.
-const { train: t } = runTrainConfig(run, table, cfg);
+const { train: t, recipe } = runTrainConfig(run, table, cfg);
+tslab.display.html(htmlTable(recipe.entries.map((e) => ({ setting: e.field, value: e.value, source: e.source, why: e.reason })),
+  { caption: 'Training recipe: derived from the training rows unless the config sets a value' }));
 tslab.display.html(htmlTable([
   { setting: 'loss', value: t.loss === 'focal' ? `focal (γ = ${t.focalGamma})` : 'binary cross-entropy' },
-  { setting: 'positiveWeight', value: t.positiveWeight },
-  { setting: 'negativeKeepRate r', value: t.negativeKeepRate },
   { setting: 'noise', value: t.noise },
   { setting: 'noiseAction / noiseWeight', value: `${t.noiseAction} / ${t.noiseWeight}` },
-], { caption: 'Training config' }));
+], { caption: 'Loss and label-noise settings' }));
 
 // %% [markdown]
 // ## What the model sees in training
