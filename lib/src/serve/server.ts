@@ -6,6 +6,7 @@ import { parseVideo, type ParsedVideo, type RequestError } from './request.js';
 import { parseJsonBytes } from './jsonBytes.js';
 import { describeRanges } from './inputRanges.js';
 import { selfCheck } from './selfCheck.js';
+import { createServerMetrics, METRICS_PATH, type ServerMetrics } from './metrics.js';
 import { isVigilError } from '../util/errors.js';
 
 /**
@@ -15,6 +16,7 @@ import { isVigilError } from '../util/errors.js';
  * flight; beyond it 503 + Retry-After at once, and readiness turns unready so the load balancer
  * sends traffic elsewhere) and graceful shutdown (stop accepting, finish every accepted request).
  * Bad input always gets a 4xx `{ error, field }`; nothing a client sends can crash the process.
+ * GET /metrics exposes Prometheus metrics (metrics.ts).
  */
 export interface ServerOptions {
   port?: number;
@@ -51,6 +53,8 @@ export interface RunningServer {
   shutdown(reason?: string): Promise<boolean>;
   /** Scoring requests admitted now, and how many were shed with 503 so far. */
   load(): { inFlight: number; shed: number };
+  /** The Prometheus metrics served at GET /metrics. */
+  metrics: ServerMetrics;
 }
 
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
@@ -91,6 +95,9 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
   const overloaded = () => admitted >= readyLimit || performance.now() - lastShedAt < OVERLOAD_HOLD_MS;
   /** Per connection: requests answered and in progress, and when it was accepted (for draining). */
   const conns = new Map<Socket, { served: number; active: number; since: number }>();
+  const metrics = createServerMetrics({
+    inFlight: () => inFlight, admitted: () => admitted, maxInFlight, ready: () => ready && !draining && !overloaded(),
+  });
 
   const send = (res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}) => {
     const text = JSON.stringify(body);
@@ -154,6 +161,13 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
       const reason = draining ? 'shutting down' : !ready ? loadError ?? 'loading model' : `overloaded (${admitted} scoring requests in flight, limit ${maxInFlight})`;
       return send(res, 503, { ready: false, reason });
     }
+    if (url === METRICS_PATH) {
+      if (method !== 'GET') throw new HttpError(405, 'method', `${url} accepts GET`);
+      const m = await metrics.render();
+      res.writeHead(200, { 'content-type': m.contentType, 'content-length': Buffer.byteLength(m.body), ...(draining ? { connection: 'close' } : {}) });
+      res.end(m.body);
+      return;
+    }
     if (url === '/v1/model') {
       if (method !== 'GET') throw new HttpError(405, 'method', `${url} accepts GET`);
       if (!scorer || !ready) return send(res, 503, { error: 'model not loaded yet', field: 'model' });
@@ -173,6 +187,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     if (admitted >= maxInFlight) {
       // Shed at once, before reading the body: the answer costs microseconds however loaded we are.
       shed++;
+      metrics.shed();
       lastShedAt = performance.now();
       entry.error = 'overloaded';
       req.resume();
@@ -199,6 +214,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
       const [out] = await score(scorer, [video], t0);
       entry.action = out.action;
       entry.risk = out.risk_score;
+      metrics.scored([out]);
       return send(res, 200, out);
     }
     if (!Array.isArray(parsed.value)) throw new HttpError(400, 'body', 'body must be a JSON array of videos');
@@ -207,6 +223,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     const videos = parsed.value.map((v, i) => validateOne(v, `[${i}].`));
     entry.videos = videos.length;
     const out = await score(scorer, videos, t0);
+    metrics.scored(out);
     return send(res, 200, out);
   };
 
@@ -230,6 +247,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
       if (conn) { conn.active--; conn.served++; }
       entry.status = status;
       entry.ms = round3(performance.now() - t0);
+      metrics.request((req.url ?? '/').split('?')[0], status, (performance.now() - t0) / 1000);
       entry.level = status >= 500 && status !== 499 ? 'error' : status >= 400 ? 'warn' : 'info';
       log(entry);
     };
@@ -261,6 +279,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     try {
       scorer = await load();
       const check = await selfCheck(scorer);
+      metrics.model(scorer.modelVersion, scorer.policy.version);
       ready = true;
       log({ ts: new Date().toISOString(), level: 'info', event: 'ready', model_version: scorer.modelVersion, policy_version: scorer.policy.version, self_check_ms: round3(check.ms) });
     } catch (e) {
@@ -328,7 +347,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
   };
   return {
     server, port, isReady: () => ready && !draining && !overloaded(), ready: readyPromise, shutdown,
-    load: () => ({ inFlight: admitted, shed }),
+    load: () => ({ inFlight: admitted, shed }), metrics,
   };
 }
 

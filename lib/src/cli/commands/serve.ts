@@ -24,7 +24,7 @@ export const serveCommand: Command = {
     '  --drain-grace-s N on SIGTERM, longest wait for accepted requests before connections are cut (default 25;',
     '                    keep it below the pod\'s terminationGracePeriodSeconds). Exit 0 only if all finished.',
     '',
-    'Endpoints: POST /v1/score, POST /v1/score/batch, GET /healthz, GET /readyz, GET /v1/model.',
+    'Endpoints: POST /v1/score, POST /v1/score/batch, GET /healthz, GET /readyz, GET /v1/model, GET /metrics (Prometheus).',
     'Logs one JSON line per request on stdout. SIGTERM drains every accepted request, then exits 0.',
     'API and reason codes: docs/serving.md.',
   ].join('\n'),
