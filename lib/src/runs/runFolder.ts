@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { writeDirAtomic } from '../util/atomic.js';
 import { sha256 } from '../util/hash.js';
@@ -156,10 +156,34 @@ export function listRuns(runsDir: string, onSkip?: (dir: string, why: string) =>
   return out.sort((a, b) => (a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt.localeCompare(b.createdAt)));
 }
 
+/** The temporary name writeDirAtomic gives a folder being built: `.<id>.partial-<pid>-<ms>`. */
+const PARTIAL_NAME = /^\..+\.partial-/;
+
+/**
+ * Whether `dir` is (or, through symlinks, points at) the temporary folder of a run that has not
+ * been renamed into place: written by a run still in progress or left by one that was killed.
+ * Its files may be any subset of a run's, even all of them with a consistent manifest.
+ */
+export function isPartialRunDir(dir: string): boolean {
+  let real = resolve(dir);
+  try { real = realpathSync(real); } catch { /* a missing folder is reported by the caller */ }
+  return PARTIAL_NAME.test(basename(real)) || PARTIAL_NAME.test(basename(resolve(dir)));
+}
+
+/** Refuse a partial run folder, naming it and what to do instead. */
+export function assertNotPartialRun(dir: string, command: string): void {
+  if (!isPartialRunDir(dir)) return;
+  throw new VigilError(
+    `${command}: '${dir}' is the partial folder of an incomplete run (interrupted, or still being written) — ` +
+    "refusing it; use a complete run folder (listed by 'vigil runs'; 'vigil runs --clean' removes interrupted ones)",
+    { field: 'run' },
+  );
+}
+
 /** Hidden `.<id>.partial-*` folders left by runs that were killed before completing. */
 export function listPartialRuns(runsDir: string): string[] {
   if (!existsSync(runsDir)) return [];
-  return readdirSync(runsDir).filter((e) => /^\..+\.partial-/.test(e) && statSync(join(runsDir, e)).isDirectory()).sort().map((e) => join(runsDir, e));
+  return readdirSync(runsDir).filter((e) => PARTIAL_NAME.test(e) && statSync(join(runsDir, e)).isDirectory()).sort().map((e) => join(runsDir, e));
 }
 
 /** Whether the process that is building a partial folder is still running (then it is not abandoned). */

@@ -10,6 +10,7 @@ import { scoreJsonl } from '../../serve/jsonl.js';
 import { loadFittedPreprocessor } from '../../serve/fittedPreprocessing.js';
 import { loadKnownContent } from '../../serve/knownContent.js';
 import { VigilError } from '../../util/errors.js';
+import { assertNotPartialRun } from '../../runs/runFolder.js';
 import { openAtomicWriter } from '../../util/atomic.js';
 
 export const scoreCommand: Command = {
@@ -31,6 +32,8 @@ export const scoreCommand: Command = {
   options: { run: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' }, video: { type: 'string' }, transcript: { type: 'string' } },
   async run(values, positionals) {
     const runDir = requireString(values, 'run', 'score');
+    // Before anything is loaded or a port bound: a run that never completed is not a model to serve.
+    assertNotPartialRun(runDir, 'vigil score');
     if (typeof values.video === 'string') return scoreVideoFile(runDir, values.video, values.transcript as string | undefined, intOption(values, 'threads', 1));
     const [inPath, outPath] = positionals;
     if (!inPath) throw new VigilError('vigil score: IN.jsonl is required', { field: 'IN.jsonl' });

@@ -5,6 +5,7 @@ import { startServer, exitOnSignals } from '../../serve/server.js';
 import { loadFittedPreprocessor } from '../../serve/fittedPreprocessing.js';
 import { loadKnownContent } from '../../serve/knownContent.js';
 import { VigilError } from '../../util/errors.js';
+import { assertNotPartialRun } from '../../runs/runFolder.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -34,6 +35,8 @@ export const serveCommand: Command = {
   },
   async run(values) {
     const runDir = requireString(values, 'run', 'serve');
+    // Before anything is loaded or a port bound: a run that never completed is not a model to serve.
+    assertNotPartialRun(runDir, 'vigil serve');
     const threads = intOption(values, 'threads', 1);
     if (threads < 1) throw new VigilError('--threads: expected >= 1', { field: 'threads' });
     const maxBodyMb = intOption(values, 'max-body-mb', 16);
