@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { listRuns, readRun, type RunSummary } from '../runs/runFolder.js';
 import { currentPromoted, gateOf } from '../runs/promote.js';
 import { compareRuns } from '../runs/compare.js';
@@ -67,6 +67,20 @@ function renderIndexMd(rows: IndexRow[], generatedAt: string): string {
   if (!rows.length) out.push('| _no complete runs yet_ | | | | | | |');
   out.push('', `_Generated ${generatedAt}._`, '');
   return out.join('\n');
+}
+
+/**
+ * Where the index of a runs folder goes: beside the runs it lists, never wherever the command
+ * happened to be started. The repository layout `<root>/experiments/runs` keeps its index at
+ * `<root>/reports`; any other runs folder X gets `<parent of X>/reports` (the folder that holds X).
+ * Returned relative to `cwd` when it lies under it (for messages), absolute otherwise.
+ */
+export function reportsDirFor(runsDir: string, cwd = process.cwd()): string {
+  const abs = resolve(cwd, runsDir);
+  const parent = dirname(abs);
+  const dir = basename(abs) === 'runs' && basename(parent) === 'experiments' ? join(dirname(parent), 'reports') : join(parent, 'reports');
+  const rel = relative(cwd, dir);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : dir;
 }
 
 /** Write `reports/index.html` and `reports/index.md` listing every complete run. */

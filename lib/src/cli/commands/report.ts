@@ -5,7 +5,7 @@ import { VigilError } from '../../util/errors.js';
 import { readRun, resolveRunDir } from '../../runs/runFolder.js';
 import { reportInputFromRun } from '../../report/fromRun.js';
 import { writeReport, REPORT_INPUT_FILE } from '../../report/render.js';
-import { writeReportsIndex } from '../../report/index.js';
+import { reportsDirFor, writeReportsIndex } from '../../report/index.js';
 import type { ReportInput } from '../../report/types.js';
 
 export const reportCommand: Command = {
@@ -15,7 +15,8 @@ export const reportCommand: Command = {
     '',
     '  RUN            run id under --dir, or a run folder; omit to only rebuild the index',
     '  --dir DIR      runs folder (default experiments/runs)',
-    '  --reports DIR  where the index goes (default reports): index.html + index.md',
+    '  --reports DIR  where the index goes: index.html + index.md (default: beside the runs folder,',
+    '                 <parent of DIR>/reports; reports for the default experiments/runs)',
     '  --out DIR      where the re-rendered report.html/report.md go (default REPORTS/<run id>);',
     '                 the run folder itself is never modified (its manifest hashes its files)',
     '',
@@ -25,7 +26,7 @@ export const reportCommand: Command = {
   options: { dir: { type: 'string' }, reports: { type: 'string' }, out: { type: 'string' } },
   async run(values, positionals) {
     const runsDir = (values.dir as string | undefined) ?? 'experiments/runs';
-    const reportsDir = (values.reports as string | undefined) ?? 'reports';
+    const reportsDir = (values.reports as string | undefined) ?? reportsDirFor(runsDir);
     if (positionals.length > 1) throw new VigilError('vigil report: at most one RUN', { field: 'run' });
     if (positionals.length === 1) {
       const run = readRun(resolveRunDir(positionals[0], runsDir));

@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { loadConfig } from '../../config.js';
 import { runExperiment } from '../../pipeline/run.js';
 import { formatOutcome } from '../../pipeline/summary.js';
-import { writeReportsIndex } from '../../report/index.js';
+import { reportsDirFor, writeReportsIndex } from '../../report/index.js';
 import { VigilError } from '../../util/errors.js';
 
 export const runCommand: Command = {
@@ -12,7 +12,8 @@ export const runCommand: Command = {
     '',
     '  CONFIG.json   experiment config (experiments/*.json); every key has a default (docs/ARCHITECTURE.md)',
     '  --data DIR    dataset folder (overrides data.path; simulated first when missing and data.simulatePreset is set)',
-    '  --out DIR     runs folder (overrides runsDir, default experiments/runs)',
+    '  --out DIR     runs folder (overrides runsDir, default experiments/runs); the runs index goes beside it:',
+    '                <parent of DIR>/reports/index.html (<root>/reports for <root>/experiments/runs)',
     '  --set k=v     override one config value, e.g. --set train.batchSize=64 --set model.pooling=mean',
     '                (train.epochs/batchSize/learningRate/positiveWeight/negativeKeepRate/earlyStoppingPatience',
     '                are derived from the training rows unless set; the run prints and records each choice)',
@@ -28,9 +29,9 @@ export const runCommand: Command = {
     const outcome = await runExperiment(cfg, {
       dataPath: values.data as string | undefined, runsDir: values.out as string | undefined, runId: values.id as string | undefined,
     });
-    const idx = writeReportsIndex((values.out as string | undefined) ?? cfg.runsDir, 'reports');
-    void idx;
-    console.log(formatOutcome(outcome, 'reports/index.html'));
+    const runsDir = (values.out as string | undefined) ?? cfg.runsDir;
+    const idx = writeReportsIndex(runsDir, reportsDirFor(runsDir));
+    console.log(formatOutcome(outcome, idx.html));
     return 0;
   },
 };

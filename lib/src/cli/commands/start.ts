@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { loadConfig } from '../../config.js';
 import { runExperiment } from '../../pipeline/run.js';
 import { formatOutcome } from '../../pipeline/summary.js';
-import { writeReportsIndex } from '../../report/index.js';
+import { reportsDirFor, writeReportsIndex } from '../../report/index.js';
 
 const DEFAULT_CONFIG = 'experiments/default.json';
 
@@ -20,8 +20,8 @@ export const startCommand: Command = {
     const t0 = Date.now();
     const cfg = loadConfig(existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined, (values.set as string[] | undefined) ?? []);
     const outcome = await runExperiment(cfg);
-    writeReportsIndex(cfg.runsDir, 'reports');
-    console.log(formatOutcome(outcome, 'reports/index.html'));
+    const idx = writeReportsIndex(cfg.runsDir, reportsDirFor(cfg.runsDir));
+    console.log(formatOutcome(outcome, idx.html));
     console.log(`\nfinished in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     return 0;
   },
