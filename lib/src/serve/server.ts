@@ -57,6 +57,12 @@ export interface RunningServer {
   metrics: ServerMetrics;
 }
 
+/** Probe and scrape paths (deploy/ manifests point at these; a test checks they agree). */
+export const LIVENESS_PATH = '/healthz';
+export const READINESS_PATH = '/readyz';
+export { METRICS_PATH };
+export const DEFAULT_PORT = 8080;
+
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 export const DEFAULT_MAX_IN_FLIGHT = 32;
 export const DEFAULT_DRAIN_GRACE_MS = 25_000;
@@ -151,11 +157,11 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     const url = (req.url ?? '/').split('?')[0];
     const method = req.method ?? 'GET';
     const route = `${method} ${url}`;
-    if (url === '/healthz') {
+    if (url === LIVENESS_PATH) {
       if (method !== 'GET') throw new HttpError(405, 'method', `${url} accepts GET`);
       return send(res, 200, { status: 'ok' });
     }
-    if (url === '/readyz') {
+    if (url === READINESS_PATH) {
       if (method !== 'GET') throw new HttpError(405, 'method', `${url} accepts GET`);
       if (ready && !draining && !overloaded()) return send(res, 200, { ready: true, in_flight: admitted });
       const reason = draining ? 'shutting down' : !ready ? loadError ?? 'loading model' : `overloaded (${admitted} scoring requests in flight, limit ${maxInFlight})`;
@@ -293,7 +299,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 8080, opts.host ?? '0.0.0.0', () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port ?? DEFAULT_PORT, opts.host ?? '0.0.0.0', () => { server.off('error', reject); resolve(); });
   });
   const port = (server.address() as AddressInfo).port;
   log({ ts: new Date().toISOString(), level: 'info', event: 'listening', port });

@@ -1,11 +1,14 @@
 import type { Command } from '../command.js';
 import { requireString, intOption } from '../command.js';
 import { loadRunFolder } from '../../serve/runFolder.js';
-import { startServer, exitOnSignals } from '../../serve/server.js';
+import { startServer, exitOnSignals, DEFAULT_PORT, DEFAULT_MAX_IN_FLIGHT, DEFAULT_DRAIN_GRACE_MS } from '../../serve/server.js';
 import { loadFittedPreprocessor } from '../../serve/fittedPreprocessing.js';
 import { loadKnownContent } from '../../serve/knownContent.js';
 import { VigilError } from '../../util/errors.js';
 import { assertNotPartialRun } from '../../runs/runFolder.js';
+
+/** The defaults `vigil serve` starts with (deploy/ manifests are checked against them). */
+export const SERVE_DEFAULTS = { port: DEFAULT_PORT, host: '0.0.0.0', threads: 1, maxInFlight: DEFAULT_MAX_IN_FLIGHT, drainGraceS: DEFAULT_DRAIN_GRACE_MS / 1000 } as const;
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -37,17 +40,17 @@ export const serveCommand: Command = {
     const runDir = requireString(values, 'run', 'serve');
     // Before anything is loaded or a port bound: a run that never completed is not a model to serve.
     assertNotPartialRun(runDir, 'vigil serve');
-    const threads = intOption(values, 'threads', 1);
+    const threads = intOption(values, 'threads', SERVE_DEFAULTS.threads);
     if (threads < 1) throw new VigilError('--threads: expected >= 1', { field: 'threads' });
     const maxBodyMb = intOption(values, 'max-body-mb', 16);
-    const maxInFlight = intOption(values, 'max-in-flight', 32);
+    const maxInFlight = intOption(values, 'max-in-flight', SERVE_DEFAULTS.maxInFlight);
     if (maxInFlight < 1) throw new VigilError('--max-in-flight: expected >= 1', { field: 'max-in-flight' });
-    const graceS = intOption(values, 'drain-grace-s', 25);
+    const graceS = intOption(values, 'drain-grace-s', SERVE_DEFAULTS.drainGraceS);
     if (graceS < 1) throw new VigilError('--drain-grace-s: expected >= 1', { field: 'drain-grace-s' });
     const running = await startServer(
       async () => (await loadRunFolder(runDir, { threads, loadPreprocessor: loadFittedPreprocessor, loadKnownContent })).scorer,
       {
-        port: intOption(values, 'port', 8080), host: typeof values.host === 'string' ? values.host : '0.0.0.0',
+        port: intOption(values, 'port', SERVE_DEFAULTS.port), host: typeof values.host === 'string' ? values.host : SERVE_DEFAULTS.host,
         maxBodyBytes: maxBodyMb * 1024 * 1024, maxBatch: intOption(values, 'max-batch', 64), modelInfo: { run_dir: runDir, threads },
         maxInFlight, drainGraceMs: graceS * 1000,
       },
