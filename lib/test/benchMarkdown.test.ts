@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fmtCount, fmtMetric, fmtRatio, fmtSeconds, markdownTable } from '../src/bench/markdown.js';
-import { qualityTable, whereVigilLoses, benchMarkdown, type BenchResult } from '../src/bench/report.js';
+import { qualityTable, whereVigilLoses, benchMarkdown, speedMarkdown, tailMarkdown, type BenchResult } from '../src/bench/report.js';
+import type { TailSpeed } from '../src/bench/speed.js';
 import { parseSections, resultName } from '../src/bench/runBench.js';
 import type { QualityRow } from '../src/bench/quality.js';
 import { VigilError } from '../src/util/errors.js';
@@ -106,4 +107,27 @@ test('sections and result names', () => {
   assert.throws(() => parseSections('quality,latency'), (e: unknown) => e instanceof VigilError && e.field === 'only' && /'latency'/.test(e.message));
   assert.equal(resultName('2026-11-28', 'bench'), '2026-11-28');
   assert.equal(resultName('2026-11-28', 'default'), '2026-11-28-default');
+});
+
+test('bench markdown: the tail section counts 200 / 503 / connection errors and checks the targets', () => {
+  const lat = (p50: number, p99: number, max: number) => ({ n: 1, p50, p99, mean: p50, max });
+  const load = (sent: number, statuses: Record<string, number>, l: ReturnType<typeof lat>) => ({
+    mode: 'open' as const, sent, ok: statuses['200'] ?? 0, errors: sent - (statuses['200'] ?? 0), statuses, durationS: 10, throughputPerS: (statuses['200'] ?? 0) / 10, latencyMs: l,
+  });
+  const t: TailSpeed = {
+    model: 'random weights (default dims)', frames: 18, bodyBytes: 26_000, maxInFlight: 32, rate: 500, durationS: 10,
+    atRate: load(5000, { 200: 5000 }, lat(0.7, 8.5, 40)),
+    sustainable: { ...load(12_000, { 200: 12_000 }, lat(0.3, 1, 5)), mode: 'closed' },
+    overloadFactor: 4, overloadRate: 4800, overload: load(48_000, { 200: 12_000, 503: 35_990, error: 10 }, lat(2, 61, 300)),
+  };
+  const md = tailMarkdown(t).join('\n');
+  assert.match(md, /\| steady, 500 req\/s \| 500 \| 5,000 \| 10 s \| 5,000 \| 0 \| 0 \| 0 \| 0\.70 \/ 8\.50 \/ 40 \|/);
+  assert.match(md, /\| overload, 4× sustainable \| 4,800 \| 48,000 \| 10 s \| 12,000 \| 35,990 \| 10 \| 0 \| 2\.00 \/ 61 \/ 300 \|/);
+  assert.match(md, /p99 ≤ 10 ms at 500 req\/s — met \(8\.50 ms\)/);
+  assert.match(md, /every request answered 200 or 503 — not met \(10 not\)/);
+  assert.match(md, /p99 of the 200s ≤ 50 ms — not met \(61 ms\)/);
+  const full = speedMarkdown({ machine: t as never, trainingBackends: undefined as never, generation: undefined as never, nearDupScaling: undefined as never,
+    servingLatency: undefined as never, http: undefined as never, extraction: undefined as never, endToEnd: undefined as never,
+    tail: { ok: false, reason: 'port in use', machine: undefined as never } });
+  assert.match(full.join('\n'), /### Tail latency and overload over HTTP[^\n]*\n\nSkipped: port in use/);
 });

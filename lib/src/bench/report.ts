@@ -3,7 +3,8 @@ import { formatExtractBench } from '../extract/bench.js';
 import { machineLine, type MachineInfo } from './machine.js';
 import { fmtCount, fmtMetric, fmtRatio, fmtSeconds, markdownTable } from './markdown.js';
 import type { QualityResult, QualityRow } from './quality.js';
-import type { Maybe, SpeedResult } from './speed.js';
+import type { Maybe, SpeedResult, TailSpeed } from './speed.js';
+import type { LoadResult } from '../serve/loadGen.js';
 import type { PairedDelta, SimVariantsResult } from './simVariants.js';
 import { realCorpusMarkdown, type RealCorpusResult } from './realCorpusReport.js';
 
@@ -123,6 +124,31 @@ function section<T>(title: string, r: Maybe<T> | undefined, body: (v: T) => stri
 
 const pp = (s: { p50: number; p99: number }) => `${s.p50} / ${s.p99}`;
 
+const count = (r: LoadResult, k: string) => fmtCount(r.statuses[k] ?? 0);
+const ms = (v: number) => (Number.isFinite(v) ? (v < 10 ? v.toFixed(2) : fmtCount(v)) : '—');
+
+/** The tail table: each load, what was answered how, and the latency of the 200s. */
+export function tailMarkdown(t: TailSpeed): string[] {
+  const other = (r: LoadResult) => fmtCount(r.sent - (r.statuses['200'] ?? 0) - (r.statuses['503'] ?? 0) - (r.statuses.error ?? 0));
+  const row = (label: string, offered: string, r: LoadResult) => [label, offered, fmtCount(r.sent), `${r.durationS} s`, count(r, '200'), count(r, '503'), count(r, 'error'), other(r),
+    `${ms(r.latencyMs.p50)} / ${ms(r.latencyMs.p99)} / ${ms(r.latencyMs.max)}`];
+  const o = t.overload, a = t.atRate;
+  const answered = (o.statuses['200'] ?? 0) + (o.statuses['503'] ?? 0);
+  return [
+    markdownTable(['load', 'offered req/s', 'sent', 'time', '200', '503', 'connection errors (reset, refused)', 'other', '200s: p50 / p99 / max ms'], [
+      row(`steady, ${t.rate} req/s`, fmtCount(t.rate), a),
+      row('closed loop, 4 in flight (sustainable)', `${fmtCount(t.sustainable.throughputPerS)} answered/s`, t.sustainable),
+      row(`overload, ${t.overloadFactor}× sustainable`, fmtCount(t.overloadRate), o),
+    ], ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
+    '',
+    `${t.model}; ${fmtCount(t.bodyBytes / 1024)} KB bodies; admission limit ${t.maxInFlight} scoring requests in flight (beyond it: 503 + Retry-After); request logs off. ` +
+    `Targets: p99 ≤ 10 ms at ${t.rate} req/s — ${a.latencyMs.p99 <= 10 ? 'met' : 'not met'} (${ms(a.latencyMs.p99)} ms); ` +
+    `at ${t.overloadFactor}× every request answered 200 or 503 — ${answered === o.sent ? 'met' : `not met (${fmtCount(o.sent - answered)} not)`}, ` +
+    `p99 of the 200s ≤ 50 ms — ${o.latencyMs.p99 <= 50 ? 'met' : 'not met'} (${ms(o.latencyMs.p99)} ms). ` +
+    'The load generator shares the machine with the server: at high offered rates it may send less than offered (see `sent` / time).',
+  ];
+}
+
 export function speedMarkdown(s: SpeedResult): string[] {
   const lines: string[] = ['## Speed', ''];
   lines.push(...section('Training throughput by TF.js backend (one epoch, same rows)', s.trainingBackends, (v) => {
@@ -166,6 +192,7 @@ export function speedMarkdown(s: SpeedResult): string[] {
       v.map((h) => [h.model, h.encoding, fmtCount(h.bodyBytes / 1024), fmtCount(h.max.throughputPerS), pp(h.atRate.latencyMs), String(h.max.errors + h.atRate.errors), String(h.coresFor12M)])),
     '', '12M uploads/day is 139/s on average, ~417/s at a 3× peak.',
   ]));
+  lines.push(...section('Tail latency and overload over HTTP (one server process, 1 onnxruntime thread; load from a separate process on loopback; 18 frames, JSON)', s.tail, tailMarkdown));
   lines.push(...section('Feature extraction from real media', s.extraction, (v) => ['```', formatExtractBench(v), '```']));
   lines.push(...section('End to end (`npm start` equivalent)', s.endToEnd, (v) => [`${fmtSeconds(v.seconds)} on preset \`${v.preset}\`.`]));
   return lines;

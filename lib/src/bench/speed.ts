@@ -17,7 +17,7 @@ import { loadRunFolder } from '../serve/runFolder.js';
 import { loadFittedPreprocessor } from '../serve/fittedPreprocessing.js';
 import { measureLatency, syntheticRequest, type LatencyResult } from '../serve/latency.js';
 import { measureHttpLoad, coresFor, type LoadResult } from '../serve/loadGen.js';
-import { startServer } from '../serve/server.js';
+import { startServer, DEFAULT_MAX_IN_FLIGHT } from '../serve/server.js';
 import { benchExtract, type ExtractBench } from '../extract/bench.js';
 import { hasFfmpeg } from '../extract/ffmpeg.js';
 import { createRng } from '../util/rng.js';
@@ -161,6 +161,61 @@ export async function servingHttp(dir: string, model: string, opts: { frames: nu
   }
 }
 
+export interface TailSpeed {
+  model: string;
+  frames: number;
+  bodyBytes: number;
+  /** The server's admission limit (scoring requests in flight before 503). */
+  maxInFlight: number;
+  /** Open loop at `rate` req/s for `durationS`: the latency tail at a steady load. */
+  rate: number;
+  durationS: number;
+  atRate: LoadResult;
+  /** Closed loop, 4 in flight: the most one server process answers (the sustainable rate). */
+  sustainable: LoadResult;
+  /** Open loop at `overloadFactor` × the sustainable rate: every request should get 200 or 503. */
+  overloadFactor: number;
+  overloadRate: number;
+  overload: LoadResult;
+}
+
+/**
+ * The latency tail and overload behaviour of one server process, with the load from a separate
+ * process on loopback (the existing load generator): an open loop at `rate` req/s, then the
+ * sustainable rate measured in a closed loop, then an open loop at `overloadFactor` × that.
+ */
+export async function servingTail(dir: string, model: string, opts: { frames: number; rate: number; durationS: number; probeS: number; overloadFactor: number; overloadS: number }): Promise<TailSpeed> {
+  const running = await startServer(async () => (await loadRunFolder(dir, { threads: 1, loadPreprocessor: loadFittedPreprocessor })).scorer, { port: 0, host: '127.0.0.1', log: () => {} });
+  await running.ready;
+  try {
+    const dims = dimsOf(dir);
+    const body = JSON.stringify(syntheticRequest(dims.frame, dims.audio, opts.frames, Math.max(1, Math.round(opts.frames / 3)), 1, false));
+    // A socket pool larger than the admission limit, so overload reaches the server instead of queueing in the client.
+    const pool = 256;
+    const atRate = await measureHttpLoad({ port: running.port, body, ratePerS: opts.rate, concurrency: pool, durationS: opts.durationS });
+    const sustainable = await measureHttpLoad({ port: running.port, body, concurrency: 4, durationS: opts.probeS });
+    const overloadRate = Math.max(1, Math.round(sustainable.throughputPerS * opts.overloadFactor));
+    const overload = await measureHttpLoad({ port: running.port, body, ratePerS: overloadRate, concurrency: pool, durationS: opts.overloadS });
+    return {
+      model, frames: opts.frames, bodyBytes: Buffer.byteLength(body), maxInFlight: DEFAULT_MAX_IN_FLIGHT,
+      rate: opts.rate, durationS: opts.durationS, atRate, sustainable, overloadFactor: opts.overloadFactor, overloadRate, overload,
+    };
+  } finally {
+    await running.shutdown('bench done');
+  }
+}
+
+/** Random weights at the configured architecture with the fitted preprocessing's dimensions (latency does not depend on the values). */
+function randomDefaultFolder(cfg: ExperimentConfig, fitted: FittedPreprocessor, seed: number): string {
+  const m = cfg.model;
+  const weights = randomFusionWeights({
+    towers: m.towers, pooling: m.pooling as FusionWeights['config']['pooling'], fusion: m.fusion as FusionWeights['config']['fusion'],
+    hidden: m.hidden, attentionDim: m.attentionDim, fusionHidden: m.fusionHidden,
+    metaDim: fitted.dims.meta, frameDim: fitted.dims.frame, audioDim: fitted.dims.audio, textDim: fitted.dims.text,
+  }, createRng(seed));
+  return benchRunFolder(weights, fitted, 1, 'bench-default-random');
+}
+
 /** Frame/audio dims of a bench run folder, from its fitted preprocessor. */
 function dimsOf(dir: string): { frame: number; audio: number } {
   const p = JSON.parse(readFileSync(join(dir, 'preprocessor.json'), 'utf8')) as FittedPreprocessor;
@@ -177,6 +232,8 @@ export interface SpeedResult {
   nearDupScaling: Maybe<ScalingPoint[]>;
   servingLatency: Maybe<ServingSpeed[]>;
   http: Maybe<HttpSpeed[]>;
+  /** Absent in results written before the tail measurement existed. */
+  tail?: Maybe<TailSpeed>;
   extraction: Maybe<ExtractBench>;
   endToEnd: Maybe<{ seconds: number; preset: string }>;
 }
@@ -231,9 +288,26 @@ export async function runSpeed(s: SpeedInputs): Promise<Omit<SpeedResult, 'prese
     return out;
   });
   for (const fo of folders) rmSync(fo.dir, { recursive: true, force: true });
+  const tail = await attempt('HTTP tail at 500 req/s and overload at 4× the sustainable rate', () => measureTail(s, f, quick));
   const extraction = await attempt('feature extraction per 18-frame video', () => {
     if (!hasFfmpeg()) throw new Error('ffmpeg is not installed (apt-get install -y ffmpeg)');
     return benchExtract({ videoSeconds: 18, reps: quick ? 1 : 3 });
   });
-  return { machine, trainingBackends, generation, nearDupScaling: nd, servingLatency: servingLat, http, extraction };
+  return { machine, trainingBackends, generation, nearDupScaling: nd, servingLatency: servingLat, http, tail, extraction };
+}
+
+/**
+ * The tail measurement on the default-dimension model (the trained one when the quality run
+ * produced it): 500 req/s for 30 s (5 s with --quick), overload for 10 s (3 s).
+ */
+export async function measureTail(s: Pick<SpeedInputs, 'cfg' | 'seed' | 'fusion' | 'negativeKeepRate'>, fitted: FittedPreprocessor, quick: boolean,
+  durations?: { durationS: number; probeS: number; overloadS: number }): Promise<TailSpeed> {
+  const dir = s.fusion ? benchRunFolder(s.fusion, fitted, s.negativeKeepRate ?? 1, 'bench-fusion') : randomDefaultFolder(s.cfg, fitted, s.seed);
+  const model = s.fusion ? 'trained fusion (default dims)' : 'random weights (default dims)';
+  const d = durations ?? (quick ? { durationS: 5, probeS: 2, overloadS: 3 } : { durationS: 30, probeS: 5, overloadS: 10 });
+  try {
+    return await servingTail(dir, model, { frames: 18, rate: 500, overloadFactor: 4, ...d });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
