@@ -24,6 +24,7 @@ export const benchCommand: Command = {
     '                  from ../shared/data imported and run with defaults, beside TF-IDF text peers), variants (fusion vs each',
     '                  tower, and vs a frame-level reference detector, on hard-case simulator worlds), speed',
     '                  (training rows/s wasm vs cpu, generation and clustering scaling, serving latency, HTTP,',
+    '                  HTTP tail at 500 req/s and at 4× the sustainable rate,',
     '                  extraction), e2e (`vigil start` timed in an empty folder). Default: all five',
     '  --out DIR       results folder (default: bench/results); writes <date>.json and <date>.md',
     '                  (<date>-<preset>.* for presets other than bench), atomically',
