@@ -5,8 +5,10 @@ import http from 'node:http';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../src/serve/server.js';
-import type { Scorer, ScoreResponse } from '../src/serve/scorer.js';
-import { makeRunFolder, TEST_CONFIG, validRequest } from './helpers/servingFixture.js';
+import { heldScorer, httpCall } from './helpers/http.js';
+import { makeRunFolder, validRequest } from './helpers/servingFixture.js';
+
+const request = httpCall;
 
 /**
  * Admission control and shutdown: a bounded number of scoring requests in flight (503 +
@@ -14,41 +16,7 @@ import { makeRunFolder, TEST_CONFIG, validRequest } from './helpers/servingFixtu
  * accepted request before the process exits 0.
  */
 
-/** A scorer whose answers wait for `release()` (after the self-check), so requests can be held in flight. */
-function heldScorer() {
-  let gate: Promise<void> = Promise.resolve();
-  let open: () => void = () => undefined;
-  const scorer: Scorer = {
-    limits: { frameDim: TEST_CONFIG.frameDim, audioDim: TEST_CONFIG.audioDim, maxItems: 600 },
-    modelVersion: 'm', towers: ['visual'],
-    policy: { blockThreshold: 0.9, queueThreshold: 0.5, blockEnabled: true, version: 'p' },
-    async scoreVideos(videos) {
-      await gate;
-      return videos.map((v): ScoreResponse => ({
-        video_id: v.videoId, risk_score: 0.1, action: 'ALLOW', reason_codes: [], model_version: 'm', policy_version: 'p', latency_ms: 0,
-      }));
-    },
-    close: async () => undefined,
-  };
-  return { scorer, hold: () => { gate = new Promise((r) => { open = r; }); }, release: () => open() };
-}
 
-function request(port: number, method: string, path: string, body?: unknown, agent?: http.Agent): Promise<{ status: number; headers: http.IncomingHttpHeaders; json: any }> {
-  const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method, agent: agent ?? false, headers: data ? { 'content-type': 'application/json', 'content-length': data.length } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        let json: unknown = null;
-        try { json = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { json = null; }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 
 const until = async (cond: () => boolean, ms = 5000) => {
   const t0 = Date.now();

@@ -7,6 +7,7 @@ import { startServer, type RunningServer } from '../src/serve/server.js';
 import { parseVideo } from '../src/serve/request.js';
 import type { ServingPreprocessor } from '../src/serve/preprocessing.js';
 import { createRng } from '../src/util/rng.js';
+import { httpCall } from './helpers/http.js';
 import { makeRunFolder, testPreprocessor, TEST_CONFIG, validRequest } from './helpers/servingFixture.js';
 
 /**
@@ -30,23 +31,8 @@ after(async () => {
   rmSync(run.dir, { recursive: true, force: true });
 });
 
-function post(path: string, body: Buffer | string | unknown): Promise<{ status: number; json: any; text: string }> {
-  const data = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: srv.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown = null;
-        try { json = JSON.parse(text); } catch { json = text; }
-        resolve({ status: res.statusCode ?? 0, json, text });
-      });
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+
+const post = (path: string, body: unknown) => httpCall(srv.port, 'POST', path, body, agent);
 
 /** A 200 must carry a finite probability; a body never prints Infinity/NaN. */
 function assertSane(r: { status: number; json: any; text: string }, what: string): void {

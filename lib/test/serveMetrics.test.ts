@@ -1,26 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { rmSync } from 'node:fs';
 import { loadRunFolder } from '../src/serve/runFolder.js';
 import { startServer } from '../src/serve/server.js';
-import type { Scorer, ScoreResponse } from '../src/serve/scorer.js';
+import type { ScoreResponse } from '../src/serve/scorer.js';
+import { heldScorer, httpCall } from './helpers/http.js';
 import { makeRunFolder, testPreprocessor, TEST_CONFIG, validRequest } from './helpers/servingFixture.js';
+
+const call = httpCall;
 
 /** GET /metrics: Prometheus text whose counters match the traffic that was sent. */
 
-function call(port: number, method: string, path: string, body?: unknown): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
-  const data = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method, agent: false, headers: data ? { 'content-type': 'application/json', 'content-length': data.length } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 
 /** The value of one series (`name{a="x",b="y"}` with labels in any order), or undefined when absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -94,22 +84,12 @@ test('counters, histograms and gauges match the requests sent', async () => {
 });
 
 test('queue depth and shed count under overload', async () => {
-  let open: () => void = () => undefined;
-  let gate: Promise<void> = Promise.resolve();
-  const scorer: Scorer = {
-    limits: { frameDim: TEST_CONFIG.frameDim, audioDim: TEST_CONFIG.audioDim, maxItems: 600 },
-    modelVersion: 'm1', towers: ['visual'],
-    policy: { blockThreshold: 0.9, queueThreshold: 0.5, blockEnabled: true, version: 'p1' },
-    async scoreVideos(videos) {
-      await gate;
-      return videos.map((v): ScoreResponse => ({ video_id: v.videoId, risk_score: 0.7, action: 'QUEUE', reason_codes: [], model_version: 'm1', policy_version: 'p1', latency_ms: 0 }));
-    },
-    close: async () => undefined,
-  };
+  const h = heldScorer({ risk: 0.7, action: 'QUEUE', version: 'm1' });
+  const scorer = h.scorer;
   const srv = await startServer(async () => scorer, { port: 0, host: '127.0.0.1', log: () => undefined, maxInFlight: 2 });
   try {
     await srv.ready;
-    gate = new Promise((r) => { open = r; });
+    h.hold();
     const held = [call(srv.port, 'POST', '/v1/score', validRequest(1)), call(srv.port, 'POST', '/v1/score', validRequest(2))];
     const t0 = Date.now();
     while (srv.load().inFlight < 2) {
@@ -123,7 +103,7 @@ test('queue depth and shed count under overload', async () => {
     assert.equal(sample(during, 'vigil_shed_requests_total'), 3);
     assert.equal(sample(during, 'vigil_ready'), 0);
     assert.equal(sample(during, 'vigil_http_requests_total', { route: '/v1/score', status: '503' }), 3);
-    open();
+    h.release();
     assert.deepEqual((await Promise.all(held)).map((r) => r.status), [200, 200]);
     const after = (await call(srv.port, 'GET', '/metrics')).text;
     assert.equal(sample(after, 'vigil_scoring_queue_depth'), 0);
@@ -131,7 +111,7 @@ test('queue depth and shed count under overload', async () => {
     assert.equal(sample(after, 'vigil_risk_score_bucket', { le: '0.65' }), 0);
     assert.equal(sample(after, 'vigil_risk_score_bucket', { le: '0.7' }), 2);
   } finally {
-    open();
+    h.release();
     await srv.shutdown('test end');
   }
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { loadRunFolder } from '../src/serve/runFolder.js';
 import { startServer, type RunningServer } from '../src/serve/server.js';
 import { createRng } from '../src/util/rng.js';
+import { httpCall } from './helpers/http.js';
 import { makeRunFolder, testPreprocessor, TEST_CONFIG, validRequest } from './helpers/servingFixture.js';
 
 let run: ReturnType<typeof makeRunFolder>;
@@ -29,23 +30,7 @@ after(async () => {
 
 // node:http with keep-alive: fetch costs several ms per request here, which would dominate the fuzz run.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-function post(path: string, body: string | unknown): Promise<{ status: number; json: any }> {
-  const data = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: srv.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown = null;
-        try { json = JSON.parse(text); } catch { json = text; }
-        resolve({ status: res.statusCode ?? 0, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const post = (path: string, body: unknown) => httpCall(srv.port, 'POST', path, body, agent);
 
 test('health, readiness, model info', async () => {
   assert.equal((await fetch(base + '/healthz')).status, 200);

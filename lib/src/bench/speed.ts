@@ -107,12 +107,7 @@ export function benchRunFolder(weights: FusionWeights, fitted: FittedPreprocesso
 export function wideModelFolder(cfg: ExperimentConfig, seed: number): { dir: string; fitted: FittedPreprocessor } {
   const sim = simulate({ ...PRESETS.tiny, nVirtual: 6000, weeks: 2, driftWeeks: 1, frameDim: 512, audioDim: 128 }, seed);
   const fitted = fitPreprocessor(sim.table, Array.from({ length: sim.table.n }, (_, i) => i), cfg.features);
-  const m = cfg.model;
-  const weights = randomFusionWeights({
-    towers: m.towers, pooling: m.pooling as FusionWeights['config']['pooling'], fusion: m.fusion as FusionWeights['config']['fusion'],
-    hidden: m.hidden, attentionDim: m.attentionDim, fusionHidden: m.fusionHidden,
-    metaDim: fitted.dims.meta, frameDim: fitted.dims.frame, audioDim: fitted.dims.audio, textDim: fitted.dims.text,
-  }, createRng(seed));
+  const weights = randomWeightsFor(cfg, fitted, seed);
   return { dir: benchRunFolder(weights, fitted, 1, 'bench-wide-random'), fitted };
 }
 
@@ -205,14 +200,19 @@ export async function servingTail(dir: string, model: string, opts: { frames: nu
   }
 }
 
-/** Random weights at the configured architecture with the fitted preprocessing's dimensions (latency does not depend on the values). */
-function randomDefaultFolder(cfg: ExperimentConfig, fitted: FittedPreprocessor, seed: number): string {
+/** Random weights of the configured architecture at the fitted preprocessing's dimensions. */
+function randomWeightsFor(cfg: ExperimentConfig, fitted: FittedPreprocessor, seed: number): FusionWeights {
   const m = cfg.model;
-  const weights = randomFusionWeights({
+  return randomFusionWeights({
     towers: m.towers, pooling: m.pooling as FusionWeights['config']['pooling'], fusion: m.fusion as FusionWeights['config']['fusion'],
     hidden: m.hidden, attentionDim: m.attentionDim, fusionHidden: m.fusionHidden,
     metaDim: fitted.dims.meta, frameDim: fitted.dims.frame, audioDim: fitted.dims.audio, textDim: fitted.dims.text,
   }, createRng(seed));
+}
+
+/** Random weights at the configured architecture with the fitted preprocessing's dimensions (latency does not depend on the values). */
+function randomDefaultFolder(cfg: ExperimentConfig, fitted: FittedPreprocessor, seed: number): string {
+  const weights = randomWeightsFor(cfg, fitted, seed);
   return benchRunFolder(weights, fitted, 1, 'bench-default-random');
 }
 
