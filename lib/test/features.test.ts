@@ -75,7 +75,7 @@ test('maxSequence caps long sequences with evenly spaced items', () => {
 
 test('text: hashed TF-IDF matches a hand computation and is deterministic', async () => {
   const { hashBucket, textGrams } = await import('../src/features/textFeaturizer.js');
-  const big = featuresConfigSchema.parse({ minLevelCount: 1, text: 'hashed', textBuckets: 65536 });
+  const big = featuresConfigSchema.parse({ minLevelCount: 1, text: 'hashed', textBuckets: 65536, textLinear: false });
   const t = handTable([{ ...base, transcript: 'a' }, { ...base, transcript: 'A b' }, { ...base, transcript: null, language: null }]);
   assert.deepEqual(textGrams('a'), ['w:a', 'c: a ']);
   const f = fitPreprocessor(t, [0, 1, 2], big);

@@ -9,7 +9,8 @@ import { handTable, type HandRow } from './fixtures/handTable.js';
 const base: HandRow = { country: 'US', device: 'ios', age: 100, strikes: 0, dur: 10, hour: 6, frames: [[0, 0]], audio: null,
   transcript: null, asr: 0.8, language: 'en', harmful: 0 };
 const row = (transcript: string | null, harmful: 0 | 1 = 0): HandRow => ({ ...base, transcript, harmful });
-const cfg = (o: Record<string, unknown> = {}) => featuresConfigSchema.parse({ minLevelCount: 1, ...o });
+// The vocabulary block alone (the stacked linear column has its own tests, textLinear.test.ts).
+const cfg = (o: Record<string, unknown> = {}) => featuresConfigSchema.parse({ minLevelCount: 1, textLinear: false, ...o });
 const vocabOf = (f: FittedPreprocessor) => f.text as FittedVocabularyText;
 
 test('vocabulary (the default): min df, document frequency (not counts), word/bigram/char 2–5 terms', () => {
@@ -19,7 +20,7 @@ test('vocabulary (the default): min df, document frequency (not counts), word/bi
   assert.equal(vocabOf(fitPreprocessor(t, [0, 1, 2, 3], cfg())).kind, 'vocabulary');
   const v = vocabOf(f);
   assert.equal(v.kind, 'vocabulary');
-  assert.equal(f.version, 3);
+  assert.equal(f.version, 4);
   assert.deepEqual([v.minChar, v.maxChar], [2, 5]);
   // df 3: every 'bb' term; df 2: 'aa' terms and the bigram 'aa bb'. Ties → code-unit order of the term.
   assert.deepEqual(v.vocabulary, ['c: b', 'c: bb', 'c: bb ', 'c:b ', 'c:bb', 'c:bb ', 'w:bb',
@@ -115,5 +116,5 @@ test('preprocessor JSON: a vocabulary round-trips to the same transform; version
   const v2 = preprocessorFromJSON(JSON.parse(JSON.stringify({ ...body, sha: preprocessorSha(body as never) })));
   assert.equal(v2.version, 2);
   assert.deepEqual(Array.from(transform(v2, t, [0, 1]).text), Array.from(transform(h, t, [0, 1]).text));
-  assert.throws(() => preprocessorFromJSON({ ...f, version: 4 }), /preprocessor\.version.*got 4/);
+  assert.throws(() => preprocessorFromJSON({ ...f, version: 5 }), /preprocessor\.version.*got 5/);
 });

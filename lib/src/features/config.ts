@@ -22,6 +22,14 @@ export const featuresConfigSchema = z.object({
    * 'mixed' = half the cap by χ², the rest by document frequency (docs/training.md has the measurements).
    */
   textSelect: z.enum(['df', 'chi2', 'mixed']).default('df'),
+  /**
+   * Stacked sparse linear text score (textLinear.ts): one extra column, the last of the text block, with
+   * the logit of an L2 logistic regression over a wide TF-IDF vocabulary fitted on the training rows
+   * (out-of-fold for the training rows themselves). false = the text block without it.
+   */
+  textLinear: z.boolean().default(true),
+  /** Most terms (by document frequency, min df `textMinDf`) in the linear score's vocabulary. */
+  textLinearVocabulary: z.number().int().min(1).default(131072),
   /** Hashed text buckets (word and character n-grams), when `text = 'hashed'`. */
   textBuckets: z.number().int().min(16).default(2048),
   /** Hard cap on frames / audio segments per video (the schema allows up to 600). */

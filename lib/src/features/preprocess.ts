@@ -4,6 +4,7 @@ import { sha256 } from '../util/hash.js';
 import type { FeaturesConfig } from './config.js';
 import { encodeMeta, fitMetaEncoder, metaDim, type FittedMetaEncoder } from './metaEncoder.js';
 import { encodeText, fitTextFeaturizer, textDim, textTerms, type FittedTextFeaturizer, type TextTerms } from './textFeaturizer.js';
+import { textLinearValue, trainingLinearValues } from './textLinear.js';
 import { fillSequence, fitSequenceScaler, paddedLength, type FittedSequenceScaler, type SequenceSource } from './sequence.js';
 
 /**
@@ -13,10 +14,12 @@ import { fillSequence, fitSequenceScaler, paddedLength, type FittedSequenceScale
 /**
  * 2: the L2-normalised hashed text block is multiplied by a fitted `termScale` (textFeaturizer.ts).
  * 3: the text block may be a fitted vocabulary (`text.kind = 'vocabulary'`, textVocabulary.ts).
- * Version-1 files (no factor) and version-2 files (hashed, no `kind`) still load and transform as before.
+ * 4: the text block may end with the stacked linear text score (`text.linear`, textLinear.ts).
+ * Version-1 files (no factor), version-2 files (hashed, no `kind`) and version-3 files (no `linear`)
+ * still load and transform as before.
  */
-export const PREPROCESSOR_VERSION = 3;
-const READABLE_VERSIONS = [1, 2, 3];
+export const PREPROCESSOR_VERSION = 4;
+const READABLE_VERSIONS = [1, 2, 3, 4];
 
 export interface FittedPreprocessor {
   version: number;
@@ -129,6 +132,9 @@ export function transform(fitted: FittedPreprocessor, table: VideoTable, rows: A
   };
   if (table.frameOffsets[table.n] > 0) fillSequence(fitted.frames, frameSource(table), rows, T, cap, batch.frames, batch.frameMask);
   if (table.audioOffsets[table.n] > 0) fillSequence(fitted.audio, audioSource(table), rows, S, cap, batch.audio, batch.audioMask);
+  const linear = fitted.text.linear;
+  // Out-of-fold values of the training rows: only on the in-memory preprocessor that fitted them.
+  const trainingLinear = linear ? trainingLinearValues(linear) : undefined;
   for (let b = 0; b < B; b++) {
     const r = rows[b];
     encodeMeta(fitted.meta, table, r, batch.meta, b * dims.meta);
@@ -137,7 +143,10 @@ export function transform(fitted: FittedPreprocessor, table: VideoTable, rows: A
       tf = textTerms(fitted.text, table.transcript[r]);
       if (textCache) textCache[r] = tf;
     }
-    encodeText(fitted.text, table, r, batch.text, b * dims.text, tf);
+    if (linear && tf.linear === undefined) {
+      tf.linear = trainingLinear?.get(table.videoId[r]) ?? textLinearValue(linear, table.transcript[r]);
+    }
+    encodeText(fitted.text, table, r, batch.text, b * dims.text, tf, tf.linear);
     const audioAvail = table.hasAudio[r] === 1 && table.audioOffsets[r + 1] > table.audioOffsets[r];
     batch.avail[b * 4] = 1;
     // Every row of a dataset with frames has one; 0 only where the dataset (or request) has none.

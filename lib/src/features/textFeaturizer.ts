@@ -3,6 +3,7 @@ import { fnv1a } from '../util/hash.js';
 import { frequentLevels } from './metaEncoder.js';
 import type { FeaturesConfig } from './config.js';
 import { fitVocabularyText, vocabularyTf, type FittedVocabularyText } from './textVocabulary.js';
+import { fitTextLinear, type FittedTextLinear } from './textLinear.js';
 import { fittedTermScale, gramsOfTokens, sparseFromCounts, tokenize, type SparseVector, type TextTerms } from './textGrams.js';
 
 export { gramsOfTokens, tokenize, type SparseVector, type TextTerms } from './textGrams.js';
@@ -15,7 +16,8 @@ export { gramsOfTokens, tokenize, type SparseVector, type TextTerms } from './te
  * tower's output ~20× less than the other towers': it learned almost nothing (docs/training.md). A
  * constant keeps the L2 profile that linear models on the pooled features rely on (they standardise
  * columns, so it is a no-op for them). After the term block come ASR confidence (missing → 0) and a
- * language one-hot.
+ * language one-hot, and (version 4, `features.textLinear`) as the LAST column the stacked sparse linear
+ * text score (`text_linear`, textLinear.ts).
  *
  * Two term blocks:
  * - `vocabulary` (default, textVocabulary.ts): char 2–5-grams, a vocabulary fitted on the training
@@ -37,6 +39,8 @@ export interface FittedHashedText {
   names: string[];
   /** Factor on the L2-normalised hashed block: √(mean non-zero buckets of a train transcript); absent = 1 (version 1). */
   termScale?: number;
+  /** The stacked linear text score (last column); absent before version 4 or with `textLinear: false`. */
+  linear?: FittedTextLinear;
 }
 
 export type { FittedVocabularyText } from './textVocabulary.js';
@@ -90,10 +94,18 @@ function fitHashedText(table: VideoTable, trainRows: ArrayLike<number>, cfg: Fea
 
 export function fitTextFeaturizer(table: VideoTable, trainRows: ArrayLike<number>, cfg: FeaturesConfig): FittedTextFeaturizer {
   const languageLevels = frequentLevels(table.language, trainRows, cfg.minLevelCount);
-  return cfg.text === 'hashed'
+  const f: FittedTextFeaturizer = cfg.text === 'hashed'
     ? fitHashedText(table, trainRows, cfg, languageLevels)
     : fitVocabularyText(table, trainRows, cfg, languageLevels);
+  if (cfg.textLinear) {
+    f.linear = fitTextLinear(table, trainRows, cfg);
+    if (f.kind === 'hashed') f.names = [...f.names, TEXT_LINEAR_NAME];
+  }
+  return f;
 }
+
+/** Name of the stacked linear score's column (the last of the text block). */
+export const TEXT_LINEAR_NAME = 'text_linear';
 
 /** Width of the term block (buckets or vocabulary size). */
 export function termDim(f: FittedTextFeaturizer): number {
@@ -101,14 +113,14 @@ export function termDim(f: FittedTextFeaturizer): number {
 }
 
 export function textDim(f: FittedTextFeaturizer): number {
-  return termDim(f) + 1 + f.languageLevels.length + 2;
+  return termDim(f) + 1 + f.languageLevels.length + 2 + (f.linear ? 1 : 0);
 }
 
 /** Column names of the text block (vocabulary terms are `text=<term>`). */
 export function textNames(f: FittedTextFeaturizer): string[] {
   if (f.kind !== 'vocabulary') return f.names;
   return [...f.vocabulary.map((t) => `text=${t}`), 'asr_confidence',
-    ...f.languageLevels.map((l) => `language=${l}`), 'language=OTHER', 'language=NONE'];
+    ...f.languageLevels.map((l) => `language=${l}`), 'language=OTHER', 'language=NONE', ...(f.linear ? [TEXT_LINEAR_NAME] : [])];
 }
 
 /** Term frequencies of one transcript in the fitted block's columns (cacheable across epochs). */
@@ -121,9 +133,12 @@ export function textTerms(f: FittedTextFeaturizer, text: string | null): TextTer
 
 /**
  * Write row `row`'s text features into `out` at `offset`. `tf` may be passed when the term
- * frequencies were computed before (training caches them across epochs).
+ * frequencies were computed before (training caches them across epochs); `linear` is the stacked
+ * linear score's value for the row (the caller picks the out-of-fold value for training rows), 0 when
+ * not given.
  */
-export function encodeText(f: FittedTextFeaturizer, table: VideoTable, row: number, out: Float32Array, offset: number, tf?: SparseVector): void {
+export function encodeText(f: FittedTextFeaturizer, table: VideoTable, row: number, out: Float32Array, offset: number, tf?: SparseVector,
+  linear = 0): void {
   const d = textDim(f);
   out.fill(0, offset, offset + d);
   const v = tf ?? textTerms(f, table.transcript[row]);
@@ -144,4 +159,5 @@ export function encodeText(f: FittedTextFeaturizer, table: VideoTable, row: numb
   const li = lang === null ? -1 : f.languageLevels.indexOf(lang);
   const L = f.languageLevels.length;
   out[p + (lang === null ? L + 1 : li < 0 ? L : li)] = 1;
+  if (f.linear) out[offset + d - 1] = linear;
 }

@@ -4,7 +4,11 @@
 export interface SparseVector { idx: Int32Array; val: Float32Array }
 
 /** A transcript's term frequencies, and whether it had any token (the text-available flag). */
-export interface TextTerms extends SparseVector { present: boolean }
+export interface TextTerms extends SparseVector {
+  present: boolean;
+  /** The row's stacked linear text score, filled (and cached with the terms) by `transform`. */
+  linear?: number;
+}
 
 /** Lower-cased, NFKC-normalised letter/number runs, any script. */
 export function tokenize(text: string): string[] {

@@ -1,5 +1,6 @@
 import type { VideoTable } from '../data/table.js';
 import type { FeaturesConfig } from './config.js';
+import type { FittedTextLinear } from './textLinear.js';
 import { fittedTermScale, gramsOfTokens, sparseFromCounts, tokenize, type TextTerms } from './textGrams.js';
 
 /**
@@ -28,6 +29,8 @@ export interface FittedVocabularyText {
   languageLevels: string[];
   /** Factor on the L2-normalised term block: √(mean non-zero terms of a train transcript). */
   termScale: number;
+  /** The stacked linear text score (last column, textLinear.ts); absent before version 4 or with `textLinear: false`. */
+  linear?: FittedTextLinear;
 }
 
 export const VOCABULARY_MIN_CHAR = 2;
