@@ -11,6 +11,7 @@ import type { ModelConfig } from '../model/config.js';
 import type { ResolvedTrainConfig } from '../model/recipe.js';
 import type { ModelComparison } from '../model/compare.js';
 import { trainFusion, type TrainResult } from '../model/train.js';
+import { linearTextResult } from '../model/linearTextModel.js';
 import { scoreFusion } from '../model/score.js';
 import { calibAp, chooseExport, judgeTowers, type CalibWindow, type TowerJudgement } from '../model/selection.js';
 import { info } from '../util/progress.js';
@@ -29,11 +30,13 @@ export interface ModelSelection {
   dropped: string[];
   fused: { towers: string[]; calibAp: number; retrained: boolean; calibApAllTowers: number };
   bestTower: { name: string; calibAp: number } | null;
-  /** 'fusion' or `tower:<name>`. */
+  /** 'fusion', `tower:<name>` or `text:linear` (the stacked linear text score, model/linearTextModel.ts). */
   exported: string;
   exportedCalibAp: number;
   /** Null when no single-tower model was available to compare with. */
   fusionBeatBestTower: boolean | null;
+  /** The stacked linear text score as a candidate (null without a text tower or a linear text score). */
+  linearText: { calibAp: number; exported: boolean } | null;
   reason: string;
   resamples: number;
 }
@@ -51,6 +54,9 @@ export interface SelectInput {
   resamples: number;
   seed: number;
 }
+
+/** The exported name of the stacked linear text score. */
+export const LINEAR_TEXT = 'text:linear';
 
 export interface SelectOutcome {
   selection: ModelSelection;
@@ -97,17 +103,30 @@ export async function selectModel(s: SelectInput): Promise<SelectOutcome> {
     ? { exported: `tower:${keptTowers[0]}`, fusionBeatBestTower: null, bestTower: { name: `tower:${keptTowers[0]}`, calibAp: fusedAp },
       reason: `only ${keptTowers[0]} is above chance on the calibration window, so its single-tower model is exported` }
     : chooseExport(fusedAp, candidates);
-  const exported = choice.exported === 'fusion' || onlyOne ? fused : byName.get(choice.exported)!.train!;
+  let exported = choice.exported === 'fusion' || onlyOne ? fused : byName.get(choice.exported)!.train!;
+  let exportedName = choice.exported, exportedAp = choice.exported === 'fusion' ? fusedAp : choice.bestTower!.calibAp, reason = choice.reason;
+  // The preprocessor's stacked linear text score competes as one more candidate (no training needed).
+  let linearText: ModelSelection['linearText'] = null;
+  if (s.fitted.text.linear && keptTowers.includes('text')) {
+    const candidate = linearTextResult(exported);
+    const ap = calibAp(calib, scoreFusion(candidate.weights, s.fitted, table, calibRows).logit);
+    linearText = { calibAp: ap, exported: ap > exportedAp };
+    if (ap > exportedAp) {
+      reason = `the stacked linear text score alone reaches calibration AP ${ap.toFixed(4)}, above ${exportedName}'s ${exportedAp.toFixed(4)}, so it is exported (${reason})`;
+      exported = candidate; exportedName = LINEAR_TEXT; exportedAp = ap;
+    }
+  }
   const dropNote = dropped.length && !onlyOne ? `; ${dropped.join(', ')} dropped from the fused model (no lift over chance on the calibration window)` : '';
   const selection: ModelSelection = {
     towers: fusedTowers.map((t) => ({ tower: t, judged: verdictOf.has(t), kept: keptTowers.includes(t), ...verdictOf.get(t) })),
     dropped,
     fused: { towers: keptTowers, calibAp: fusedAp, retrained, calibApAllTowers: allTowersAp },
     bestTower: choice.bestTower ?? bestJudged(judged),
-    exported: choice.exported,
-    exportedCalibAp: choice.exported === 'fusion' ? fusedAp : choice.bestTower!.calibAp,
+    exported: exportedName,
+    exportedCalibAp: exportedAp,
     fusionBeatBestTower: choice.fusionBeatBestTower,
-    reason: choice.reason + dropNote,
+    linearText,
+    reason: reason + dropNote,
     resamples: s.resamples,
   };
   info(`model selection: exported ${selection.exported} — ${selection.reason}`);
