@@ -8,6 +8,10 @@ import { fitSparseLogistic, logisticObjective, sparseLogits, type CsrMatrix } fr
 import { creatorFold, textLinearValue, trainingLinearValues, type FittedTextLinear } from '../src/features/textLinear.js';
 import { createRng } from '../src/util/rng.js';
 import { handTable, type HandRow } from './fixtures/handTable.js';
+import { modelConfigSchema } from '../src/model/config.js';
+import { linearTextWeights } from '../src/model/linearTextModel.js';
+import { predictFusion } from '../src/model/predict.js';
+import { checkParity } from '../src/pipeline/serving.js';
 import { runPythonJson, sklearnAvailable, SKLEARN_SKIP } from './helpers.js';
 
 /** A random sparse matrix (~30% non-zeros) with labels from a noisy linear rule. */
@@ -162,4 +166,29 @@ test('text linear: fit is deterministic; picks C by out-of-fold AP; old versions
   const v3 = preprocessorFromJSON(JSON.parse(JSON.stringify({ ...body, sha: preprocessorSha(body as never) })));
   assert.equal(v3.version, 3);
   assert.deepEqual(Array.from(transform(v3, t, [0, 40, 47]).text), Array.from(transform(off, t, [0, 40, 47]).text));
+});
+
+test('linear text model: the text-only network whose logit is the text_linear column, in TF.js and ONNX', async () => {
+  const t = corpus();
+  const f = fitPreprocessor(t, trainRows, cfg());
+  const D = f.dims.text;
+  const model = modelConfigSchema.parse({});
+  for (const fusion of ['mlp', 'linear'] as const) {
+    const base = {
+      towers: ['meta', 'text'], pooling: 'attention' as const, fusion, hidden: model.hidden, attentionDim: model.attentionDim, fusionHidden: model.fusionHidden,
+      metaDim: f.dims.meta, frameDim: f.dims.frame, audioDim: f.dims.audio, textDim: D,
+    };
+    const w = linearTextWeights(base);
+    assert.deepEqual(w.config.towers, ['text']);
+    const rows = Array.from({ length: 48 }, (_, i) => i);
+    const batch = transform(f, t, rows);
+    const out = predictFusion(w, batch);
+    // Training rows carry their out-of-fold value, the rest the full model's; a row without a transcript 0.
+    for (let k = 0; k < rows.length; k++) assert.ok(Math.abs(out.logit[k] - batch.text[k * D + D - 1]) < 1e-5, `${fusion} row ${k}`);
+    assert.equal(out.logit[47], 0);
+    const parity = await checkParity(w, { method: 'platt', shift: 0, a: 0.5, b: -1 }, f, t, [40, 41, 42, 43, 44, 45, 46, 47], 1e-5);
+    assert.ok(parity.passed, `${fusion}: ONNX vs TF.js ${parity.max}`);
+  }
+  assert.throws(() => linearTextWeights({ towers: ['text'], pooling: 'mean', fusion: 'mlp', hidden: 1, attentionDim: 4, fusionHidden: 4, metaDim: 3, frameDim: 2, audioDim: 0, textDim: D }),
+    /model\.hidden ≥ 2/);
 });
