@@ -73,7 +73,9 @@ test('a run writes the contract run folder atomically, and reruns reproduce its 
   const sel = m.model_selection;
   assert.ok(sel.towers.find((t: { tower: string }) => t.tower === 'meta').judged);
   assert.ok(sel.towers.filter((t: { tower: string; judged: boolean }) => t.tower !== 'meta').every((t: { judged: boolean }) => !t.judged));
-  assert.ok(['fusion', 'tower:meta'].includes(sel.exported) && sel.reason.length > 0);
+  assert.ok(['fusion', 'tower:meta', 'text:linear'].includes(sel.exported) && sel.reason.length > 0);
+  // The stacked linear text score is a candidate whenever the text tower is kept; exported only when strictly ahead.
+  assert.ok(sel.linearText && sel.linearText.exported === (sel.exported === 'text:linear'));
   assert.ok(sel.exportedCalibAp >= sel.fused.calibAp && sel.exportedCalibAp >= sel.towers.find((t: { tower: string }) => t.tower === 'meta').calibAp);
   const md = readFileSync(join(a.runDir, 'report.md'), 'utf8');
   assert.match(md, /Training recipe and model selection/);

@@ -5,7 +5,7 @@ import { featuresConfigSchema } from '../src/features/config.js';
 import { pooledFeatures } from '../src/features/pooled.js';
 import { TEXT_LINEAR_NAME, textDim, textNames } from '../src/features/textFeaturizer.js';
 import { fitSparseLogistic, logisticObjective, sparseLogits, type CsrMatrix } from '../src/features/sparseLogistic.js';
-import { creatorFold, textLinearValue, trainingLinearValues, type FittedTextLinear } from '../src/features/textLinear.js';
+import { creatorFold, textLinearFeasible, textLinearValue, trainingLinearValues, type FittedTextLinear } from '../src/features/textLinear.js';
 import { createRng } from '../src/util/rng.js';
 import { handTable, type HandRow } from './fixtures/handTable.js';
 import { modelConfigSchema } from '../src/model/config.js';
@@ -191,4 +191,15 @@ test('linear text model: the text-only network whose logit is the text_linear co
   }
   assert.throws(() => linearTextWeights({ towers: ['text'], pooling: 'mean', fusion: 'mlp', hidden: 1, attentionDim: 4, fusionHidden: 4, metaDim: 3, frameDim: 2, audioDim: 0, textDim: D }),
     /model\.hidden ≥ 2/);
+});
+
+test('text linear: too few transcripts of a class → no text_linear column (the block as without it)', () => {
+  const t = corpus();
+  // Rows 0..15 hold 4 positives with transcripts: below TEXT_LINEAR_MIN_CLASS.
+  const few = Array.from({ length: 16 }, (_, i) => i);
+  assert.equal(textLinearFeasible(t, few), false);
+  assert.equal(textLinearFeasible(t, trainRows), true);
+  const f = fitPreprocessor(t, few, cfg());
+  assert.equal(f.text.linear, undefined);
+  assert.equal(f.dims.text, fitPreprocessor(t, few, cfg({ textLinear: false })).dims.text);
 });

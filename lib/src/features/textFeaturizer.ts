@@ -3,7 +3,7 @@ import { fnv1a } from '../util/hash.js';
 import { frequentLevels } from './metaEncoder.js';
 import type { FeaturesConfig } from './config.js';
 import { fitVocabularyText, vocabularyTf, type FittedVocabularyText } from './textVocabulary.js';
-import { fitTextLinear, type FittedTextLinear } from './textLinear.js';
+import { fitTextLinear, textLinearFeasible, type FittedTextLinear } from './textLinear.js';
 import { fittedTermScale, gramsOfTokens, sparseFromCounts, tokenize, type SparseVector, type TextTerms } from './textGrams.js';
 
 export { gramsOfTokens, tokenize, type SparseVector, type TextTerms } from './textGrams.js';
@@ -97,7 +97,7 @@ export function fitTextFeaturizer(table: VideoTable, trainRows: ArrayLike<number
   const f: FittedTextFeaturizer = cfg.text === 'hashed'
     ? fitHashedText(table, trainRows, cfg, languageLevels)
     : fitVocabularyText(table, trainRows, cfg, languageLevels);
-  if (cfg.textLinear) {
+  if (cfg.textLinear && textLinearFeasible(table, trainRows)) {
     f.linear = fitTextLinear(table, trainRows, cfg);
     if (f.kind === 'hashed') f.names = [...f.names, TEXT_LINEAR_NAME];
   }

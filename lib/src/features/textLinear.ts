@@ -118,6 +118,25 @@ function weightedAp(z: Float64Array, y: Float64Array, w: Float64Array): number |
   return Number.isFinite(ap) ? ap : null;
 }
 
+/** Fewest training transcripts of each class for the linear score (fewer: no `text_linear` column). */
+export const TEXT_LINEAR_MIN_CLASS = 10;
+
+/**
+ * Whether the training rows can support the stacked linear score: its out-of-fold logits are
+ * standardised by their spread, which a handful of transcripts cannot estimate (a few rows gave a
+ * spread near zero and column values in the thousands), and 4 folds need positives in each.
+ */
+export function textLinearFeasible(table: VideoTable, trainRows: ArrayLike<number>): boolean {
+  let pos = 0, neg = 0;
+  for (let k = 0; k < trainRows.length; k++) {
+    const r = trainRows[k];
+    const t = table.transcript[r];
+    if (t === null || t.trim() === '') continue;
+    if (table.harmful[r] === 1) pos++; else if (table.harmful[r] === 0) neg++;
+  }
+  return pos >= TEXT_LINEAR_MIN_CLASS && neg >= TEXT_LINEAR_MIN_CLASS;
+}
+
 export function fitTextLinear(table: VideoTable, trainRows: ArrayLike<number>, cfg: FeaturesConfig): FittedTextLinear {
   const v = fitVocabularyText(table, trainRows, { ...cfg, textVocabulary: cfg.textLinearVocabulary, textSelect: 'df' }, []);
   const f: FittedTextLinear = {
