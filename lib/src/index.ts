@@ -122,6 +122,7 @@ export * from './notebook/aggregate.js';
 export { renderVegaLite, type VlSpec } from './report/vega.js';
 export { setQuiet } from './util/progress.js';
 export * from './notebook/onnxRows.js';
+export * from './notebook/realCorpusResult.js';
 export * from './bench/machine.js';
 export * from './bench/featureExport.js';
 export * from './bench/peers.js';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { noiseAgainstVotes, pairedDelta, runRealCorpus, DAVIDSON, type RealCorpusSpec } from '../src/bench/realCorpus.js';
 import { deltaSentence, realCorpusMarkdown } from '../src/bench/realCorpusReport.js';
 import { parseConfig } from '../src/config.js';
+import { latestRealCorpusRows } from '../src/notebook/realCorpusResult.js';
 import { createRng } from '../src/util/rng.js';
 import { DEBIAN_PYTHON } from './helpers.js';
 
@@ -91,6 +92,16 @@ test('runRealCorpus: import → vigil run with defaults → ONNX test scores bes
     assert.equal(r.selection.exported.length > 0, true);
     assert.ok(r.noise && r.noise.trainRows === r.rows.train);
     assert.match(realCorpusMarkdown(r).join('\n'), /Vigil AP − this AP/);
+    // The notebooks show the newest result file that has a real-corpus section.
+    const results = join(root, 'bench', 'results');
+    mkdirSync(results, { recursive: true });
+    assert.equal(latestRealCorpusRows(root), null);
+    writeFileSync(join(results, '2026-01-01-real.json'), JSON.stringify({ real: r }));
+    writeFileSync(join(results, '2026-02-01.json'), JSON.stringify({ quality: {} }));
+    const shown = latestRealCorpusRows(root)!;
+    assert.equal(shown.file, join('bench', 'results', '2026-01-01-real.json'));
+    assert.deepEqual(shown.rows.map((x) => x.model), r.rowsTable.map((x) => x.model));
+    assert.equal(shown.rows[1]['Vigil AP − this AP (paired 95%)'], deltaSentence(lr.apDelta));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

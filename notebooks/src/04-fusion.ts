@@ -14,7 +14,7 @@
 import * as tslab from 'tslab';
 import {
   setQuiet, notebookConfig, openDataset, openRun, htmlTable, fmtCI, metricRows, getMetric, barsWithCiSvg,
-  attentionStripSvg, explainWithOnnx, openCompanionRun, loadRunFolder, loadFittedPreprocessor, loadKnownContent, parseVideo, requestFromTable, type ParsedVideo,
+  attentionStripSvg, explainWithOnnx, latestRealCorpusRows, repoRoot, openCompanionRun, loadRunFolder, loadFittedPreprocessor, loadKnownContent, parseVideo, requestFromTable, type ParsedVideo,
 } from '@vigil/lib';
 setQuiet(true);
 const cfg = notebookConfig();
@@ -71,6 +71,20 @@ if (sel) {
   console.log(`exported: ${sel.exported} — ${sel.reason}`);
   console.log(`fusion beat the best single tower on the calibration weeks: ${sel.fusionBeatBestTower ?? 'n/a'}`);
 } else console.log('this run predates model selection');
+
+// %% [markdown]
+// ## The same defaults on real data
+// The benchmark's `real` section runs `vigil run` with no flags on a real public corpus (the
+// Davidson et al. 2017 tweets: text only, no timestamps, 5.8% hate speech) and scores the exported
+// model beside scikit-learn TF-IDF + logistic regression and XGBoost on the same rows. Here is its
+// latest committed result (`vigil bench --only real` writes a new one).
+
+// %%
+const real = latestRealCorpusRows(repoRoot());
+if (real) {
+  tslab.display.html(htmlTable(real.rows, { caption: `${real.result.corpus}: test ${real.result.rows.test} rows (${real.result.rows.testPositives} harmful), ${real.result.splitMethod}; ${real.file}` }));
+  console.log(`exported: ${real.result.selection.exported} — ${real.result.selection.reason}`);
+} else console.log('no real-corpus benchmark result under bench/results (vigil bench --only real)');
 
 // %%
 const pool = getMetric(models['fusion']?.test, 'ap'), mean = getMetric(models['fusion:mean']?.test, 'ap');
