@@ -42,3 +42,6 @@ export function markdownTable(headers: string[], rows: string[][], align?: ('l' 
   const sep = headers.map((_, j) => (align?.[j] === 'r' ? '---:' : '---'));
   return [headers, sep, ...rows].map((r, k) => `| ${(k === 1 ? r : r.map(cell)).join(' | ')} |`).join('\n');
 }
+
+/** A difference with its sign always shown (a real minus sign), 3 decimals: "+0.012", "−0.020". */
+export const fmtSigned = (x: number): string => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(3);

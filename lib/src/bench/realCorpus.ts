@@ -5,15 +5,13 @@ import { parseCsv } from '../data/csv.js';
 import { importToDataset, type ImportOptions } from '../data/import.js';
 import type { VideoTable } from '../data/table.js';
 import { evaluateWithDraws, pointKey, type MetricValue } from '../eval/evaluate.js';
-import { quantileSorted } from '../eval/bootstrap.js';
-import { fitPreprocessor } from '../features/preprocess.js';
-import { confidentLearning } from '../model/noise.js';
-import { resolveTrainConfig, type Recipe } from '../model/recipe.js';
+import type { Recipe } from '../model/recipe.js';
 import { rowsOfSplit } from '../model/train.js';
 import { scoreWithOnnx } from '../notebook/onnxRows.js';
 import { loadDataset } from '../pipeline/dataset.js';
 import { runExperiment } from '../pipeline/run.js';
 import type { ModelSelection } from '../pipeline/selectModel.js';
+import { pairedDeltaCi } from '../runs/compare.js';
 import { alignSplit, readSplitParquet } from '../split/io.js';
 import { CALIB, TEST, TRAIN } from '../split/types.js';
 import { writeJsonAtomic } from '../util/atomic.js';
@@ -105,15 +103,13 @@ export interface RealCorpusOptions {
   peerTimeoutMs?: number;
 }
 
-const pct = (a: Float64Array, q: number) => quantileSorted(Float64Array.from(a).sort(), q);
-
-/** Paired percentile interval of a − b over the same resamples (NaN resamples left out). */
+/** Paired interval of a − b over the same resamples; none when fewer than half the resamples are finite. */
 export function pairedDelta(a: Float64Array, b: Float64Array, point: number): MetricValue {
-  const d: number[] = [];
-  for (let k = 0; k < a.length; k++) if (Number.isFinite(a[k]) && Number.isFinite(b[k])) d.push(a[k] - b[k]);
-  if (d.length < a.length / 2 || !Number.isFinite(point)) return { value: Number.isFinite(point) ? point : null, ci: null };
-  const s = Float64Array.from(d);
-  return { value: point, ci: [pct(s, 0.025), pct(s, 0.975)] };
+  let finite = 0;
+  for (let k = 0; k < a.length; k++) if (Number.isFinite(a[k] - b[k])) finite++;
+  const value = Number.isFinite(point) ? point : null;
+  // pairedDeltaCi takes the second argument minus the first.
+  return { value, ci: value !== null && finite >= a.length / 2 ? pairedDeltaCi(Array.from(b), Array.from(a)) : null };
 }
 
 /** Per source row: how many annotators voted harmful, out of how many. */
@@ -227,13 +223,11 @@ export async function runRealCorpus(o: RealCorpusOptions): Promise<RealCorpusRes
   }
 
   // Label noise against the annotators: what confident learning flags on the training rows.
+  // The run's own noise pass (same rows and ids as the reloaded table), not a second one.
   let noise: NoiseVsVotes | null = null;
   const votes = readVotes(csv, spec);
-  if (votes.length === table.n) {
-    const fitted = fitPreprocessor(table, parts.train, cfg.features);
-    const { train } = resolveTrainConfig(table, parts.train, cfg.train);
-    const cl = confidentLearning(table, split, fitted, train);
-    noise = noiseAgainstVotes(cl.suspects.map((s) => s.row), parts.train, table.harmful, votes);
+  if (votes.length === table.n && run.noise) {
+    noise = noiseAgainstVotes(run.noise.suspects.map((s) => s.row), parts.train, table.harmful, votes);
   }
   const models = run.metrics.models as Record<string, { test: { ap: MetricValue } }> | undefined;
   const apOf = (k: string) => models?.[k]?.test.ap.value ?? null;

@@ -1,17 +1,16 @@
 import type { MetricValue } from '../eval/evaluate.js';
-import { fmtCount, fmtMetric, fmtSeconds, markdownTable } from './markdown.js';
+import { fmtCount, fmtMetric, fmtSeconds, fmtSigned, markdownTable } from './markdown.js';
 import type { RealCorpusResult, RealCorpusRow } from './realCorpus.js';
 
 export type { RealCorpusResult } from './realCorpus.js';
 
-const signed = (x: number) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(3);
 
 /** "+0.012 [−0.020, +0.041] — …" for Vigil's AP minus a peer's, with the plain verdict. */
 export function deltaSentence(d: MetricValue | null): string {
   if (!d || d.value === null) return 'n/a';
-  if (!d.ci) return `${signed(d.value)} (no paired interval)`;
+  if (!d.ci) return `${fmtSigned(d.value)} (no paired interval)`;
   const verdict = d.ci[0] > 0 ? 'Vigil ahead' : d.ci[1] < 0 ? 'Vigil behind' : 'not separated';
-  return `${signed(d.value)} [${signed(d.ci[0])}, ${signed(d.ci[1])}] — ${verdict}`;
+  return `${fmtSigned(d.value)} [${fmtSigned(d.ci[0])}, ${fmtSigned(d.ci[1])}] — ${verdict}`;
 }
 
 function row(r: RealCorpusRow): string[] {

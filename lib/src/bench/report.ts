@@ -1,7 +1,7 @@
 import type { MetricValue } from '../eval/evaluate.js';
 import { formatExtractBench } from '../extract/bench.js';
 import { machineLine, type MachineInfo } from './machine.js';
-import { fmtCount, fmtMetric, fmtRatio, fmtSeconds, markdownTable } from './markdown.js';
+import { fmtCount, fmtMetric, fmtRatio, fmtSeconds, fmtSigned, markdownTable } from './markdown.js';
 import type { QualityResult, QualityRow } from './quality.js';
 import type { Maybe, SpeedResult, TailSpeed } from './speed.js';
 import type { LoadResult } from '../serve/loadGen.js';
@@ -83,15 +83,14 @@ export function whereVigilLoses(rows: QualityRow[], vigilName?: string): string[
 }
 
 const METRIC_LABEL: Record<PairedDelta['metric'], string> = { ap: 'AP', recallAt2Fpr: 'recall@2%FPR' };
-const signed = (x: number) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(3);
 
 /** One sentence for a paired difference b − a: the estimate, its interval and what it says. */
 export function pairedSentence(d: PairedDelta, nameOf: (k: string) => string): string {
   const what = `${nameOf(d.b)} − ${nameOf(d.a)}, ${METRIC_LABEL[d.metric]}`;
   if (d.delta === null) return `${what}: not available (a model did not run).`;
-  if (!d.ci) return `${what}: ${signed(d.delta)} (no paired interval).`;
+  if (!d.ci) return `${what}: ${fmtSigned(d.delta)} (no paired interval).`;
   const verdict = d.ci[0] > 0 ? `${nameOf(d.b)} is ahead` : d.ci[1] < 0 ? `${nameOf(d.a)} is ahead` : 'not separated';
-  return `${what}: ${signed(d.delta)} [${signed(d.ci[0])}, ${signed(d.ci[1])}] paired 95% — ${verdict}.`;
+  return `${what}: ${fmtSigned(d.delta)} [${fmtSigned(d.ci[0])}, ${fmtSigned(d.ci[1])}] paired 95% — ${verdict}.`;
 }
 
 export function variantsMarkdown(v: SimVariantsResult): string[] {

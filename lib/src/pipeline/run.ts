@@ -24,7 +24,7 @@ import { presentTowers } from '../model/presentTowers.js';
 import { scoreFusion } from '../model/score.js';
 import { compareModels, type ModelComparison } from '../model/compare.js';
 import { fitPooledLogistic, scorePooledLogistic } from '../model/baselines/logistic.js';
-import { auditNoise, type NoiseAudit } from '../model/noise.js';
+import { auditNoise, type NoiseAudit, type NoiseResult } from '../model/noise.js';
 import { fitCalibratorWithSelection } from '../calibrate/fit.js';
 import { applyCalibrator } from '../calibrate/apply.js';
 import { evaluate, type MetricBlock } from '../eval/evaluate.js';
@@ -68,6 +68,8 @@ export interface RunOutcome {
   recipe: Recipe;
   /** Which network was exported and why (calibration window only). */
   selection: ModelSelection;
+  /** The label-noise pass over the training rows (when `train.noise` ran). */
+  noise?: NoiseResult;
 }
 
 /** Everything the report needs from a run, beyond what the run folder's JSON files hold. */
@@ -269,5 +271,5 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     await writeManifest();
   });
   info(`run folder: ${runDir}`);
-  return { runId, runDir, reportPath: join(runDir, 'report.html'), metrics, policy, recipe, selection };
+  return { runId, runDir, reportPath: join(runDir, 'report.html'), metrics, policy, recipe, selection, ...(fusedAll.noise ? { noise: fusedAll.noise } : {}) };
 }
