@@ -59,7 +59,6 @@ export const DEFAULT_LIMITS: Record<RangedField, Interval> & { embedding: Interv
   embedding: { min: -1e4, max: 1e4 },
 };
 
-const NON_NEGATIVE: ReadonlySet<RangedField> = new Set(RANGED_FIELDS);
 
 /** Observed min/max of every ranged quantity over the training rows (NaN = missing, skipped). */
 export function fitInputRanges(table: VideoTable, trainRows: ArrayLike<number>): TrainingRanges {
@@ -149,7 +148,7 @@ export function rangesFromTraining(t: TrainingRanges, dims: { frameDim: number; 
   const scalars = {} as Record<RangedField, Interval>;
   for (const f of RANGED_FIELDS) {
     const iv = t.scalars[f];
-    scalars[f] = iv ? widen(iv, 1, NON_NEGATIVE.has(f)) : DEFAULT_LIMITS[f];
+    scalars[f] = iv ? widen(iv, 1, true) : DEFAULT_LIMITS[f];
   }
   const emb = (d: DimIntervals | null, dim: number) => (d && d.min.length === dim ? widenDims(d) : fixedEmb(dim));
   return { source: INPUT_RANGES_FILE, widen: RANGE_WIDEN, scalars, frameEmb: emb(t.frame_emb, dims.frameDim), audioEmb: emb(t.audio_emb, dims.audioDim) };
@@ -200,6 +199,7 @@ export function defaultRanges(dims: { frameDim: number; audioDim: number }): Inp
   return { source: 'default', widen: RANGE_WIDEN, scalars: { ...DEFAULT_LIMITS }, frameEmb: fixedEmb(dims.frameDim), audioEmb: fixedEmb(dims.audioDim) };
 }
 
+
 /** A number for messages: finite, short, never "Infinity"/"NaN" (those are refused before this). */
 export function fmtNum(x: number): string {
   if (!Number.isFinite(x)) return x > 0 ? '>3.4e38' : x < 0 ? '<-3.4e38' : 'not a number';
@@ -215,10 +215,9 @@ const rangeText = (iv: Interval) => `[${fmtNum(iv.min)}, ${fmtNum(iv.max)}]`;
  * the value and the accepted interval; null when everything is in range. `path` prefixes fields.
  */
 export function checkInputRanges(v: ParsedVideo, r: InputRanges, path = ''): RequestError | null {
-  const why = `(training range widened ${r.widen}× its width; source: ${r.source})`;
   const out = (field: string, what: string, x: number, iv: Interval): RequestError => ({
     status: 422, field: `${path}${field}`,
-    message: `'${path}${field}' ${what}is ${fmtNum(x)}, outside the accepted range ${rangeText(iv)} ${why}`,
+    message: `'${path}${field}' ${what}is ${fmtNum(x)}, outside the accepted range ${rangeText(iv)} (training range widened ${r.widen}× its width; source: ${r.source})`,
   });
   const scalar = (f: RangedField, x: number) => {
     const iv = r.scalars[f];

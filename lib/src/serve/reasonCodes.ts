@@ -86,16 +86,19 @@ export function attentionSpan(weights: ArrayLike<number>, ts: ArrayLike<number>)
 
 function round(v: number, d: number): number { const p = 10 ** d; return Math.round(v * p) / p; }
 
+/** The reason code of a match against known blocked content. */
+export function knownContentCode(m: { videoId: string; cosine: number }): ReasonCode {
+  return {
+    code: 'KNOWN_CONTENT', modality: 'content', score: round(m.cosine, 4),
+    message: `${REASON_CODES.KNOWN_CONTENT} (${m.videoId})`,
+    evidence: { matched_video_id: m.videoId, cosine: round(m.cosine, 4) },
+  };
+}
+
 export function buildReasonCodes(r: ReasonInputs): ReasonCode[] {
   const { video: v, thresholds: th } = r;
   const codes: ReasonCode[] = [];
-  if (r.knownMatch) {
-    codes.push({
-      code: 'KNOWN_CONTENT', modality: 'content', score: round(r.knownMatch.cosine, 4),
-      message: `${REASON_CODES.KNOWN_CONTENT} (${r.knownMatch.videoId})`,
-      evidence: { matched_video_id: r.knownMatch.videoId, cosine: round(r.knownMatch.cosine, 4) },
-    });
-  }
+  if (r.knownMatch) codes.push(knownContentCode(r.knownMatch));
   const high: ReasonCode[] = [];
   const lVis = r.modalityLogits[1], lAud = r.modalityLogits[2], lText = r.modalityLogits[3], lMeta = r.modalityLogits[0];
   if (r.towers.includes('visual') && isHigh(th, 'visual', lVis)) {

@@ -82,7 +82,7 @@ export function parseVideo(raw: unknown, limits: RequestLimits, path = ''): Requ
 
 /** Error messages echo field names and values: bounded, so a 1 MB key is not sent back (or logged) whole. */
 const MAX_MESSAGE = 600;
-function clip(s: string): string {
+export function clip(s: string): string {
   return s.length <= MAX_MESSAGE ? s : `${s.slice(0, MAX_MESSAGE)}… (${s.length - MAX_MESSAGE} more characters)`;
 }
 

@@ -2,8 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { FusionSession } from './onnxSession.js';
 import type { ServingPreprocessor } from './preprocessing.js';
 import type { ReasonThresholds } from './reasonThresholds.js';
-import { isHigh } from './reasonCodes.js';
-import { REASON_CODES, buildReasonCodes, leaveOneOutVariants, transcriptWords, type KnownMatch, type ReasonCode, type TermContribution } from './reasonCodes.js';
+import { REASON_CODES, buildReasonCodes, isHigh, knownContentCode, leaveOneOutVariants, transcriptWords, type KnownMatch, type ReasonCode, type TermContribution } from './reasonCodes.js';
 import { videosToTable, type ParsedVideo, type RequestLimits } from './request.js';
 import type { InputRanges } from './inputRanges.js';
 import type { FusionInputs } from '../export/contract.js';
@@ -84,12 +83,7 @@ export function rowInputsFinite(x: FusionInputs, b: number): boolean {
  */
 export function unavailableResponse(v: ParsedVideo, known: KnownMatch | null, policy: ScoringPolicy, modelVersion: string): ScoreResponse {
   const reason_codes: ReasonCode[] = [];
-  if (known) {
-    reason_codes.push({
-      code: 'KNOWN_CONTENT', modality: 'content', score: Math.round(known.cosine * 1e4) / 1e4,
-      message: `${REASON_CODES.KNOWN_CONTENT} (${known.videoId})`, evidence: { matched_video_id: known.videoId, cosine: Math.round(known.cosine * 1e4) / 1e4 },
-    });
-  }
+  if (known) reason_codes.push(knownContentCode(known));
   reason_codes.push({ code: 'SCORE_UNAVAILABLE', modality: 'model', score: 0, message: REASON_CODES.SCORE_UNAVAILABLE });
   return {
     video_id: v.videoId, risk_score: policy.queueThreshold, action: known ? 'BLOCK' : 'QUEUE', reason_codes,

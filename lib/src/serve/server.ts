@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Scorer } from './scorer.js';
-import { parseVideo, type ParsedVideo, type RequestError } from './request.js';
+import { clip, parseVideo, type ParsedVideo, type RequestError } from './request.js';
 import { parseJsonBytes } from './jsonBytes.js';
 import { describeRanges } from './inputRanges.js';
 import { selfCheck } from './selfCheck.js';
@@ -72,8 +72,6 @@ const OVERLOAD_HOLD_MS = 1_000;
 const DRAIN_IDLE_NEW_MS = 1_000;
 /** Before the listener closes on shutdown, connections the kernel already queued are still accepted. */
 const ACCEPT_SETTLE_MS = 100;
-/** Longest error message / echoed field sent back or logged. */
-const MAX_ECHO = 600;
 
 class HttpError extends Error {
   constructor(readonly status: number, readonly field: string, message: string) { super(message); }
@@ -99,10 +97,11 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
   let shed = 0;
   let lastShedAt = -Infinity;
   const overloaded = () => admitted >= readyLimit || performance.now() - lastShedAt < OVERLOAD_HOLD_MS;
+  const isReadyNow = () => ready && !draining && !overloaded();
   /** Per connection: requests answered and in progress, and when it was accepted (for draining). */
   const conns = new Map<Socket, { served: number; active: number; since: number }>();
   const metrics = createServerMetrics({
-    inFlight: () => inFlight, admitted: () => admitted, maxInFlight, ready: () => ready && !draining && !overloaded(),
+    inFlight: () => inFlight, admitted: () => admitted, maxInFlight, ready: isReadyNow,
   });
 
   const send = (res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}) => {
@@ -163,7 +162,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     }
     if (url === READINESS_PATH) {
       if (method !== 'GET') throw new HttpError(405, 'method', `${url} accepts GET`);
-      if (ready && !draining && !overloaded()) return send(res, 200, { ready: true, in_flight: admitted });
+      if (isReadyNow()) return send(res, 200, { ready: true, in_flight: admitted });
       const reason = draining ? 'shutting down' : !ready ? loadError ?? 'loading model' : `overloaded (${admitted} scoring requests in flight, limit ${maxInFlight})`;
       return send(res, 503, { ready: false, reason });
     }
@@ -241,7 +240,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     inFlight++;
     const conn = conns.get(req.socket);
     if (conn) conn.active++;
-    const entry: Record<string, unknown> = { ts: new Date().toISOString(), level: 'info', req: ++reqSeq, method: req.method, path: clipText(req.url ?? '') };
+    const entry: Record<string, unknown> = { ts: new Date().toISOString(), level: 'info', req: ++reqSeq, method: req.method, path: clip(req.url ?? '') };
     let done = false;
     // One log line per request: when the response is written, or when the connection closed first
     // (then 'finish' never fires): 408 when it was Node's request timeout answering, else 499
@@ -262,7 +261,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     handle(req, res, entry).catch((e: unknown) => {
       if (res.headersSent) { res.destroy(); return; }
       if (e instanceof HttpError) {
-        const message = clipText(e.message), field = clipText(e.field);
+        const message = clip(e.message), field = clip(e.field);
         entry.error = message;
         entry.field = field;
         // After a 413 the unread rest of the body is not worth reading: close the connection.
@@ -352,14 +351,11 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     return shuttingDown;
   };
   return {
-    server, port, isReady: () => ready && !draining && !overloaded(), ready: readyPromise, shutdown,
+    server, port, isReady: isReadyNow, ready: readyPromise, shutdown,
     load: () => ({ inFlight: admitted, shed }), metrics,
   };
 }
 
-function clipText(s: string): string {
-  return s.length <= MAX_ECHO ? s : `${s.slice(0, MAX_ECHO)}… (${s.length - MAX_ECHO} more characters)`;
-}
 
 function round3(v: number): number { return Math.round(v * 1000) / 1000; }
 
