@@ -13,7 +13,7 @@ import { confidentLearning } from '../model/noise.js';
 import { rowsOfSplit, trainFusion, type TrainResult } from '../model/train.js';
 import { scoreFusion } from '../model/score.js';
 import { formatRecipe, resolveTrainConfig } from '../model/recipe.js';
-import { evaluateWithDraws, pointKey, type MetricBlock, type MetricValue } from '../eval/evaluate.js';
+import { evaluate, evaluateWithDraws, pointKey, type MetricBlock, type MetricValue } from '../eval/evaluate.js';
 import { defineSlices } from '../eval/slices.js';
 import { info, progress } from '../util/progress.js';
 import { exportPooledFeatures } from './featureExport.js';
@@ -105,7 +105,7 @@ export function scoreRow(scores: ArrayLike<number>, ctx: EvalContext): Pick<Qual
   const { block, draws } = evaluateWithDraws(scores, ctx.labels, ctx.weights, ctx.groups, opts);
   const cs = ctx.coldPositions;
   const sub = <T extends ArrayLike<number> | string[]>(a: T) => Array.from(cs, (k) => (a as ArrayLike<number | string>)[k]);
-  const cold = evaluateWithDraws(sub(scores as ArrayLike<number>) as number[], sub(ctx.labels) as number[], sub(ctx.weights) as number[], sub(ctx.groups) as string[], opts).block;
+  const cold = evaluate(sub(scores as ArrayLike<number>) as number[], sub(ctx.labels) as number[], sub(ctx.weights) as number[], sub(ctx.groups) as string[], opts);
   return {
     block, draws: { ap: draws.ap, recallAt2Fpr: draws[`recall_at_fpr.${pointKey(0.02)}`] }, ap: block.ap, recallAt2Fpr: block.recall_at_fpr[pointKey(0.02)], precisionTop1: block.precision_at_top[pointKey(0.01)],
     coldStartRecallAt2Fpr: cold.recall_at_fpr[pointKey(0.02)],

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { ExperimentConfig } from '../config.js';
 import { parseCsv } from '../data/csv.js';
 import { importToDataset, type ImportOptions } from '../data/import.js';
-import type { VideoTable } from '../data/table.js';
+import { timeCoverage, type VideoTable } from '../data/table.js';
 import { evaluateWithDraws, pointKey, type MetricValue } from '../eval/evaluate.js';
 import type { Recipe } from '../model/recipe.js';
 import { rowsOfSplit } from '../model/train.js';
@@ -238,7 +238,7 @@ export async function runRealCorpus(o: RealCorpusOptions): Promise<RealCorpusRes
   return {
     status: 'ok', corpus: spec.name, reference: spec.reference,
     rows: { total: table.n, positives, train: parts.train.length, calib: parts.calib.length, test: test.length, testPositives },
-    splitMethod: table.uploadTs.every((t) => Number.isNaN(t)) ? 'stratified group split (no timestamps)' : 'recent-time holdout',
+    splitMethod: timeCoverage(table).kind === 'none' ? 'stratified group split (no timestamps)' : 'recent-time holdout',
     rowsTable, recipe: run.recipe,
     selection: { exported: run.selection.exported, reason: run.selection.reason, fusionBeatBestTower: run.selection.fusionBeatBestTower },
     noiseAp: { withHandling: apOf('fusion'), without: apOf('fusion:no_noise') },

@@ -113,9 +113,9 @@ export function parseTime(v: Value): number | null {
 const show = (v: Value | undefined) => (v === undefined ? '(missing)' : v === null ? 'null' : typeof v === 'string' ? `'${v}'` : String(v));
 
 /** Parse a labelled table into a text-only VideoTable; errors name the line and column. */
-export function importLabelledTable(file: string, opts: ImportOptions): { table: VideoTable; record: Omit<ImportRecord, 'sourceSha256'>; } {
-  if (!existsSync(file)) throw new VigilError(`'${file}' does not exist`, { field: 'file' });
-  const { format, columns, rows } = readRows(file, readFileSync(file, 'utf8'));
+export function importLabelledTable(file: string, opts: ImportOptions, bytes?: Buffer): { table: VideoTable; record: Omit<ImportRecord, 'sourceSha256'>; } {
+  if (!bytes && !existsSync(file)) throw new VigilError(`'${file}' does not exist`, { field: 'file' });
+  const { format, columns, rows } = readRows(file, (bytes ?? readFileSync(file)).toString('utf8'));
   if (rows.length === 0) throw new VigilError(`${file}: no data rows`, { field: 'file' });
   const available = columns.map((c) => `'${c}'`).join(', ');
   for (const [flag, col] of [['text', opts.text], ['label', opts.label], ['id', opts.id], ['time', opts.time], ['group', opts.group]] as const) {
@@ -231,7 +231,10 @@ const DATASET_FILES = new Set(['videos.parquet', 'import.json', 'profile.json', 
  * atomically; an existing dataset folder is replaced, any other non-empty folder is refused.
  */
 export async function importToDataset(file: string, out: string, opts: ImportOptions): Promise<ImportRecord> {
-  const { table, record } = importLabelledTable(file, opts);
+  if (!existsSync(file)) throw new VigilError(`'${file}' does not exist`, { field: 'file' });
+  // Read once: the same bytes are parsed and hashed.
+  const bytes = readFileSync(file);
+  const { table, record } = importLabelledTable(file, opts, bytes);
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw new VigilError(`--out '${out}' is a file, expected a dataset folder`, { field: 'out' });
     const other = readdirSync(out).filter((f) => !DATASET_FILES.has(f));
@@ -239,7 +242,7 @@ export async function importToDataset(file: string, out: string, opts: ImportOpt
       throw new VigilError(`--out '${out}' already holds files that are not part of a dataset (${other.slice(0, 5).join(', ')}); choose an empty or new folder`, { field: 'out' });
     }
   }
-  const full: ImportRecord = { ...record, sourceSha256: sha256(readFileSync(file)) };
+  const full: ImportRecord = { ...record, sourceSha256: sha256(bytes) };
   await writeDirAtomic(out, async (dir) => {
     await writeVideoTable(join(dir, 'videos.parquet'), table);
     writeJsonAtomic(join(dir, 'import.json'), full);

@@ -146,7 +146,7 @@ export function transform(fitted: FittedPreprocessor, table: VideoTable, rows: A
     if (linear && tf.linear === undefined) {
       tf.linear = trainingLinear?.get(table.videoId[r]) ?? textLinearValue(linear, table.transcript[r]);
     }
-    encodeText(fitted.text, table, r, batch.text, b * dims.text, tf, tf.linear);
+    encodeText(fitted.text, table, r, batch.text, b * dims.text, tf);
     const audioAvail = table.hasAudio[r] === 1 && table.audioOffsets[r + 1] > table.audioOffsets[r];
     batch.avail[b * 4] = 1;
     // Every row of a dataset with frames has one; 0 only where the dataset (or request) has none.

@@ -124,7 +124,8 @@ export function fitSparseLogistic(X: CsrMatrix, rows: ArrayLike<number>, y: Arra
     if (!(slope < 0)) {
       // Not a descent direction (numerical trouble): restart from steepest descent.
       S.length = 0; Y.length = 0; rho.length = 0;
-      for (let j = 0; j < D; j++) dir[j] = -g[j] / Math.sqrt(dot(g, g));
+      const gn = Math.sqrt(dot(g, g));
+      for (let j = 0; j < D; j++) dir[j] = -g[j] / gn;
       slope = dot(g, dir);
     }
     // Backtracking Armijo line search from the unit step.

@@ -132,16 +132,13 @@ export function textTerms(f: FittedTextFeaturizer, text: string | null): TextTer
 }
 
 /**
- * Write row `row`'s text features into `out` at `offset`. `tf` may be passed when the term
- * frequencies were computed before (training caches them across epochs); `linear` is the stacked
- * linear score's value for the row (the caller picks the out-of-fold value for training rows), 0 when
- * not given.
+ * Write row `row`'s text features into `out` at `offset` from its term frequencies `v` (`textTerms`,
+ * cached across epochs in training) and, in `v.linear`, its stacked linear score (the caller picks
+ * the out-of-fold value for training rows).
  */
-export function encodeText(f: FittedTextFeaturizer, table: VideoTable, row: number, out: Float32Array, offset: number, tf?: SparseVector,
-  linear = 0): void {
+export function encodeText(f: FittedTextFeaturizer, table: VideoTable, row: number, out: Float32Array, offset: number, v: TextTerms): void {
   const d = textDim(f);
   out.fill(0, offset, offset + d);
-  const v = tf ?? textTerms(f, table.transcript[row]);
   let norm = 0;
   for (let k = 0; k < v.idx.length; k++) {
     const x = v.val[k] * f.idf[v.idx[k]];
@@ -159,5 +156,5 @@ export function encodeText(f: FittedTextFeaturizer, table: VideoTable, row: numb
   const li = lang === null ? -1 : f.languageLevels.indexOf(lang);
   const L = f.languageLevels.length;
   out[p + (lang === null ? L + 1 : li < 0 ? L : li)] = 1;
-  if (f.linear) out[offset + d - 1] = linear;
+  if (f.linear) out[offset + d - 1] = v.linear ?? 0;
 }

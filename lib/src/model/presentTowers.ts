@@ -26,20 +26,22 @@ export function presentTowers(table: VideoTable, trainRows: ArrayLike<number>, c
   for (const t of configured) {
     if (!(MODALITIES as readonly string[]).includes(t)) throw new VigilError(`'model.towers': unknown tower '${t}' (known: ${MODALITIES.join(', ')})`, { field: 'model.towers' });
   }
-  let frames = 0, audio = 0, text = 0;
-  for (let k = 0; k < trainRows.length; k++) {
+  // Only presence matters: stop at the first training row that shows every modality (tokenising a
+  // transcript is the costly check, so it is skipped once one was found).
+  let frames = false, audio = false, text = false;
+  for (let k = 0; k < trainRows.length && !(frames && audio && text); k++) {
     const r = trainRows[k];
-    if (table.frameOffsets[r + 1] > table.frameOffsets[r]) frames++;
-    if (table.hasAudio[r] === 1 && table.audioOffsets[r + 1] > table.audioOffsets[r]) audio++;
-    if (hasTranscript(table, r)) text++;
+    frames ||= table.frameOffsets[r + 1] > table.frameOffsets[r];
+    audio ||= table.hasAudio[r] === 1 && table.audioOffsets[r + 1] > table.audioOffsets[r];
+    text ||= hasTranscript(table, r);
   }
   const why: Record<TowerName, string | null> = {
     meta: null,
     visual: table.frameDim === 0 ? 'the dataset has no frame embeddings (frame_emb dimension 0)'
-      : frames === 0 ? 'no training row has a frame' : null,
+      : !frames ? 'no training row has a frame' : null,
     audio: table.audioDim === 0 ? 'the dataset has no audio embeddings (audio_emb dimension 0)'
-      : audio === 0 ? 'no training row has audio' : null,
-    text: text === 0 ? 'no training row has a transcript' : null,
+      : !audio ? 'no training row has audio' : null,
+    text: !text ? 'no training row has a transcript' : null,
   };
   const towers: TowerName[] = [];
   const dropped: DroppedTower[] = [];

@@ -1,5 +1,6 @@
 import { prepareScored, curveOf, allocCurve } from '../eval/curves.js';
 import { averagePrecision } from '../eval/metrics.js';
+import { averagePrecision as weightedAp } from './quickMetrics.js';
 import { drawGroupMultipliers, quantileSorted } from '../eval/bootstrap.js';
 import { createRng } from '../util/rng.js';
 import { VigilError } from '../util/errors.js';
@@ -37,7 +38,7 @@ export interface JudgeOptions {
 
 /** Weighted AP of `scores` on the calibration window. */
 export function calibAp(calib: CalibWindow, scores: ArrayLike<number>): number {
-  return averagePrecision(curveOf(prepareScored(scores, calib.labels, calib.weights)));
+  return weightedAp(scores, calib.labels, calib.weights);
 }
 
 /**

@@ -207,15 +207,13 @@ export function makeSplit(table: VideoTable, cfg: SplitConfig, seed: number): Sp
     const g = time('folds', () => adaptiveGroupedKFold(table, trainRows, groups, cfg.folds, cfg.minFoldPositives, seed));
     foldChoice = g.choice;
     fold = g.result ? g.result.fold : new Int8Array(table.n).fill(-1);
-    folds = [];
-    for (let f = 0; f < foldChoice.chosen; f++) {
-      let tr = 0, va = 0, tp = 0, vp = 0;
-      for (const i of trainRows) {
-        const y = table.harmful[i] === 1 ? 1 : 0;
-        if (fold[i] === f) { va++; vp += y; } else { tr++; tp += y; }
-      }
-      folds.push({ fold: f, valStart: null, valEnd: null, trainRows: tr, valRows: va, trainPositives: tp, valPositives: vp, purgedGap: 0, purgedGroup: 0 });
-    }
+    // The grouped k-fold counted each fold's rows and positives; a fold trains on the rest.
+    const r = g.result;
+    const totalPositives = r ? r.positives.reduce((a, b) => a + b, 0) : 0;
+    folds = r ? r.rows.map((va, f) => ({
+      fold: f, valStart: null, valEnd: null, trainRows: trainRows.length - va, valRows: va,
+      trainPositives: totalPositives - r.positives[f], valPositives: r.positives[f], purgedGap: 0, purgedGroup: 0,
+    })) : [];
     gk = g.result ? { rows: g.result.rows, positives: g.result.positives } : { error: foldChoice.reason ?? 'no folds' };
     purge = { gapTrainCalib: 0, gapCalibTest: 0, outsideTrainWindow: 0, groupFromTrain: 0, groupFromCalib: 0, positivesPurged: 0 };
     windows = { dataStart: null, trainStart: null, trainEnd: null, calibStart: null, calibEnd: null, testStart: null, testEnd: null };
