@@ -287,8 +287,10 @@ export async function runSpeed(s: SpeedInputs): Promise<Omit<SpeedResult, 'prese
     for (const fo of folders) out.push(...(await servingHttp(fo.dir, fo.model, { frames: 18, durationS: quick ? 2 : 6, rate: 100 })));
     return out;
   });
+  // The trained model's serving folder (when there is one) is reused for the tail measurement.
+  const trained = s.fusion ? folders.find((fo) => fo.model === 'trained fusion (default dims)') : undefined;
+  const tail = await attempt('HTTP tail at 500 req/s and overload at 4× the sustainable rate', () => measureTail(s, f, quick, undefined, trained));
   for (const fo of folders) rmSync(fo.dir, { recursive: true, force: true });
-  const tail = await attempt('HTTP tail at 500 req/s and overload at 4× the sustainable rate', () => measureTail(s, f, quick));
   const extraction = await attempt('feature extraction per 18-frame video', () => {
     if (!hasFfmpeg()) throw new Error('ffmpeg is not installed (apt-get install -y ffmpeg)');
     return benchExtract({ videoSeconds: 18, reps: quick ? 1 : 3 });
@@ -301,13 +303,14 @@ export async function runSpeed(s: SpeedInputs): Promise<Omit<SpeedResult, 'prese
  * produced it): 500 req/s for 30 s (5 s with --quick), overload for 10 s (3 s).
  */
 export async function measureTail(s: Pick<SpeedInputs, 'cfg' | 'seed' | 'fusion' | 'negativeKeepRate'>, fitted: FittedPreprocessor, quick: boolean,
-  durations?: { durationS: number; probeS: number; overloadS: number }): Promise<TailSpeed> {
-  const dir = s.fusion ? benchRunFolder(s.fusion, fitted, s.negativeKeepRate ?? 1, 'bench-fusion') : randomDefaultFolder(s.cfg, fitted, s.seed);
-  const model = s.fusion ? 'trained fusion (default dims)' : 'random weights (default dims)';
+  durations?: { durationS: number; probeS: number; overloadS: number }, existing?: { dir: string; model: string }): Promise<TailSpeed> {
+  const dir = existing?.dir ?? (s.fusion ? benchRunFolder(s.fusion, fitted, s.negativeKeepRate ?? 1, 'bench-fusion') : randomDefaultFolder(s.cfg, fitted, s.seed));
+  const model = existing?.model ?? (s.fusion ? 'trained fusion (default dims)' : 'random weights (default dims)');
   const d = durations ?? (quick ? { durationS: 5, probeS: 2, overloadS: 3 } : { durationS: 30, probeS: 5, overloadS: 10 });
   try {
     return await servingTail(dir, model, { frames: 18, rate: 500, overloadFactor: 4, ...d });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    // A folder passed in belongs to the caller.
+    if (!existing) rmSync(dir, { recursive: true, force: true });
   }
 }
