@@ -163,7 +163,6 @@ class VideoTableBuilder {
 export async function readVideoTable(path: string, opts: ReadOptions = {}): Promise<VideoTable> {
   const file = resolveVideosPath(path);
   const b = new VideoTableBuilder(file, opts);
-  let checked = false;
   let lastSchema: unknown = null;
   await streamParquet(file, (batch, rowBase) => {
     // Every part is checked (parts of one dataset may come from different writers).
@@ -171,10 +170,9 @@ export async function readVideoTable(path: string, opts: ReadOptions = {}): Prom
       checkSchema(batch.schema, VIDEO_COLUMNS, file, opts.requireLabels === false ? ['harmful'] : []);
       lastSchema = batch.schema;
     }
-    checked = true;
     b.add(batch, rowBase);
   }, { batchSize: opts.batchSize });
-  if (!checked) throw new VigilError(`${file}: no rows`, { field: 'videos.parquet' });
+  if (lastSchema === null) throw new VigilError(`${file}: no rows`, { field: 'videos.parquet' });
   return b.finish();
 }
 

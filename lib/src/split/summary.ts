@@ -2,6 +2,7 @@
 import type { SplitAudit } from './audit.js';
 import type { SplitReport } from './split.js';
 import type { ReuploadRecall } from './reuploadRecall.js';
+import { partFractions } from './stratified.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
@@ -20,7 +21,7 @@ export function formatSplitSummary(audit: SplitAudit, report: SplitReport, recal
   lines.push(`leakage groups: ${report.groups.count} (largest ${report.groups.largest}${report.groups.byCreator ? ', joined by creator' : ''})`);
   if (noTime) {
     const f = report.config.noTime;
-    lines.push(`parts: stratified group split by label, train ${pct(1 - f.calibFraction - f.testFraction)} / calib ${pct(f.calibFraction)} / test ${pct(f.testFraction)} of rows (seed ${report.seed}); nothing purged`);
+    lines.push(`parts: stratified group split by label, train ${pct(partFractions(f).train)} / calib ${pct(f.calibFraction)} / test ${pct(f.testFraction)} of rows (seed ${report.seed}); nothing purged`);
   } else {
     lines.push(`windows: train < ${report.windows.trainEnd?.slice(0, 10)} | calib ${report.windows.calibStart?.slice(0, 10)}..${report.windows.calibEnd?.slice(0, 10)} | test ${report.windows.testStart?.slice(0, 10)}..${report.windows.testEnd?.slice(0, 10)} (ends exclusive)`);
     const p = report.purge;
