@@ -112,7 +112,7 @@ test('sections and result names', () => {
 test('bench markdown: the tail section counts 200 / 503 / connection errors and checks the targets', () => {
   const lat = (p50: number, p99: number, max: number) => ({ n: 1, p50, p99, mean: p50, max });
   const load = (sent: number, statuses: Record<string, number>, l: ReturnType<typeof lat>) => ({
-    mode: 'open' as const, sent, ok: statuses['200'] ?? 0, errors: sent - (statuses['200'] ?? 0), statuses, durationS: 10, throughputPerS: (statuses['200'] ?? 0) / 10, latencyMs: l,
+    mode: 'open' as const, sent, ok: statuses['200'] ?? 0, errors: sent - (statuses['200'] ?? 0), statuses, durationS: 10, throughputPerS: (statuses['200'] ?? 0) / 10, latencyMs: l, clientCpuUsPerRequest: 40,
   });
   const t: TailSpeed = {
     model: 'random weights (default dims)', frames: 18, bodyBytes: 26_000, maxInFlight: 32, rate: 500, durationS: 10,
@@ -121,8 +121,8 @@ test('bench markdown: the tail section counts 200 / 503 / connection errors and 
     overloadFactor: 4, overloadRate: 4800, overload: load(48_000, { 200: 12_000, 503: 35_990, error: 10 }, lat(2, 61, 300)),
   };
   const md = tailMarkdown(t).join('\n');
-  assert.match(md, /\| steady, 500 req\/s \| 500 \| 5,000 \| 10 s \| 5,000 \| 0 \| 0 \| 0 \| 0\.70 \/ 8\.50 \/ 40 \|/);
-  assert.match(md, /\| overload, 4× sustainable \| 4,800 \| 48,000 \| 10 s \| 12,000 \| 35,990 \| 10 \| 0 \| 2\.00 \/ 61 \/ 300 \|/);
+  assert.match(md, /\| steady, 500 req\/s \| 500 \| 5,000 \| 10 s \| 5,000 \| 0 \| 0 \| 0 \| 0\.70 \/ 8\.50 \/ 40 \| 40 \|/);
+  assert.match(md, /\| overload, 4× sustainable \| 4,800 \| 48,000 \| 10 s \| 12,000 \| 35,990 \| 10 \| 0 \| 2\.00 \/ 61 \/ 300 \| 40 \|/);
   assert.match(md, /p99 ≤ 10 ms at 500 req\/s — met \(8\.50 ms\)/);
   assert.match(md, /every request answered 200 or 503 — not met \(10 not\)/);
   assert.match(md, /p99 of the 200s ≤ 50 ms — not met \(61 ms\)/);

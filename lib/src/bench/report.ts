@@ -130,15 +130,15 @@ const ms = (v: number) => (Number.isFinite(v) ? (v < 10 ? v.toFixed(2) : fmtCoun
 export function tailMarkdown(t: TailSpeed): string[] {
   const other = (r: LoadResult) => fmtCount(r.sent - (r.statuses['200'] ?? 0) - (r.statuses['503'] ?? 0) - (r.statuses.error ?? 0));
   const row = (label: string, offered: string, r: LoadResult) => [label, offered, fmtCount(r.sent), `${r.durationS} s`, count(r, '200'), count(r, '503'), count(r, 'error'), other(r),
-    `${ms(r.latencyMs.p50)} / ${ms(r.latencyMs.p99)} / ${ms(r.latencyMs.max)}`];
+    `${ms(r.latencyMs.p50)} / ${ms(r.latencyMs.p99)} / ${ms(r.latencyMs.max)}`, fmtCount(r.clientCpuUsPerRequest)];
   const o = t.overload, a = t.atRate;
   const answered = (o.statuses['200'] ?? 0) + (o.statuses['503'] ?? 0);
   return [
-    markdownTable(['load', 'offered req/s', 'sent', 'time', '200', '503', 'connection errors (reset, refused)', 'other', '200s: p50 / p99 / max ms'], [
+    markdownTable(['load', 'offered req/s', 'sent', 'time', '200', '503', 'connection errors (reset, refused)', 'other', '200s: p50 / p99 / max ms', 'load generator CPU µs/request'], [
       row(`steady, ${t.rate} req/s`, fmtCount(t.rate), a),
       row('closed loop, 4 in flight (sustainable)', `${fmtCount(t.sustainable.throughputPerS)} answered/s`, t.sustainable),
       row(`overload, ${t.overloadFactor}× sustainable`, fmtCount(t.overloadRate), o),
-    ], ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
+    ], ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
     '',
     `${t.model}; ${fmtCount(t.bodyBytes / 1024)} KB bodies; admission limit ${t.maxInFlight} scoring requests in flight (beyond it: 503 + Retry-After); request logs off. ` +
     `Targets: p99 ≤ 10 ms at ${t.rate} req/s — ${a.latencyMs.p99 <= 10 ? 'met' : 'not met'} (${ms(a.latencyMs.p99)} ms); ` +
