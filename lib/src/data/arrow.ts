@@ -13,13 +13,29 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { guardWasmTrap, WasmTrap } from './wasmTrap.js';
 import { VigilError } from '../util/errors.js';
 
-/** The Parquet files behind a path: the file itself, or the `*.parquet` parts of a folder (sorted). */
+/** A Hive partition folder, `key=value` (e.g. `week=2026-05-04`), as Spark writes them. */
+export const HIVE_DIR = /^[A-Za-z_][A-Za-z0-9_]*=[^/]+$/;
+
+/**
+ * The Parquet files behind a path: the file itself, or the `*.parquet` parts of a folder, including
+ * those inside Hive partition folders (`key=value/part-*.parquet`, any depth). Sorted by their path
+ * relative to the folder, which fixes the row order of a read.
+ */
 export function parquetParts(path: string): string[] {
   if (!existsSync(path)) throw new VigilError(`'${path}' does not exist`, { field: 'path' });
   if (statSync(path).isFile()) return [path];
-  const parts = readdirSync(path).filter((f) => f.endsWith('.parquet') && !f.startsWith('.')).sort().map((f) => join(path, f));
-  if (parts.length === 0) throw new VigilError(`'${path}' is a folder with no .parquet parts`, { field: 'path' });
-  return parts;
+  const rel: string[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const f of readdirSync(dir)) {
+      if (f.startsWith('.')) continue;
+      const full = join(dir, f);
+      if (f.endsWith('.parquet') && statSync(full).isFile()) rel.push(prefix + f);
+      else if (HIVE_DIR.test(f) && statSync(full).isDirectory()) walk(full, `${prefix}${f}/`);
+    }
+  };
+  walk(path, '');
+  if (rel.length === 0) throw new VigilError(`'${path}' is a folder with no .parquet parts`, { field: 'path' });
+  return rel.sort().map((f) => join(path, f));
 }
 
 /**
@@ -29,10 +45,11 @@ export function parquetParts(path: string): string[] {
 export async function streamParquet(
   path: string,
   onBatch: (batch: RecordBatch, rowOffset: number) => void | Promise<void>,
-  opts: { batchSize?: number; columns?: string[] } = {},
+  opts: { batchSize?: number; columns?: string[]; files?: string[] } = {},
 ): Promise<number> {
   let rowOffset = 0;
-  for (const file of parquetParts(path)) {
+  // `files` (a subset of the path's parts, e.g. the partitions a time window needs) skips the others unopened.
+  for (const file of opts.files ?? parquetParts(path)) {
     let pf: pq.ParquetFile;
     try {
       pf = await pq.ParquetFile.fromFile(await openAsBlob(file));

@@ -6,7 +6,7 @@
  * missing or unreadable cache simply falls back to Parquet.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, openSync, readSync, closeSync, writeSync, renameSync, rmSync } from 'node:fs';
-import { join, dirname, basename } from 'node:path';
+import { join, dirname, basename, relative } from 'node:path';
 import { parquetParts } from './arrow.js';
 import { readVideoTable, resolveVideosPath } from './parquet.js';
 import type { VideoTable } from './table.js';
@@ -27,7 +27,8 @@ const TYPED: [TypedKey, new (b: ArrayBuffer, o: number, n: number) => ArrayBuffe
 ];
 
 export function cacheKey(videosPath: string): string {
-  const parts = parquetParts(videosPath).map((p) => { const s = statSync(p); return `${basename(p)}:${s.size}:${s.mtimeMs}`; });
+  // The path inside the dataset names a part (Hive partitions repeat part names across week folders).
+  const parts = parquetParts(videosPath).map((p) => { const s = statSync(p); return `${p === videosPath ? basename(p) : relative(videosPath, p)}:${s.size}:${s.mtimeMs}`; });
   return sha256(`${FORMAT}\n${parts.join('\n')}`).slice(0, 24);
 }
 

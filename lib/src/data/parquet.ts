@@ -10,6 +10,7 @@ import {
   streamParquet, writeParquetTable, writeParquetParts, parquetParts, utf8Column, float32Column, float64Column,
   int8Column, timestampMsColumn, listFloat32Column, listEmbeddingColumn, listUtf8Column,
 } from './arrow.js';
+import { partsForRange, writeVideoTablePartitioned } from './partitions.js';
 import { VIDEO_COLUMNS, TRUTH_COLUMNS, checkSchema, absentVideoColumns } from './schema.js';
 import {
   F32Builder, readStrings, readNumbers, readTimestampsMs, readFloatLists, readEmbeddingLists, readStringLists,
@@ -28,6 +29,17 @@ export interface ReadOptions {
   /** When false, a missing `harmful` column is allowed (unlabelled data for scoring); labels become -1. */
   requireLabels?: boolean;
   batchSize?: number;
+  /**
+   * Only rows uploaded in [fromMs, toMs) are needed: a week-partitioned dataset opens just the
+   * partitions overlapping the range (rows of those weeks outside it are still returned; the caller's
+   * window filter drops them). Unpartitioned parts are always read.
+   */
+  window?: { fromMs: number; toMs: number };
+}
+
+/** The parts a read opens (all of them, or those a window needs). */
+export function partsToRead(file: string, opts: ReadOptions): string[] {
+  return opts.window ? partsForRange(file, opts.window.fromMs, opts.window.toMs) : parquetParts(file);
 }
 
 /** Accumulates validated record batches into one VideoTable. */
@@ -171,7 +183,7 @@ export async function readVideoTable(path: string, opts: ReadOptions = {}): Prom
       lastSchema = batch.schema;
     }
     b.add(batch, rowBase);
-  }, { batchSize: opts.batchSize });
+  }, { batchSize: opts.batchSize, files: partsToRead(file, opts) });
   if (lastSchema === null) throw new VigilError(`${file}: no rows`, { field: 'videos.parquet' });
   return b.finish();
 }
@@ -192,7 +204,7 @@ export async function scanVideoBatches(
     b.seen = seen; // duplicate ids are detected across the whole scan
     b.add(batch, rowBase);
     await onChunk(b.finish(), rowBase);
-  }, { batchSize: opts.batchSize });
+  }, { batchSize: opts.batchSize, files: partsToRead(file, opts) });
 }
 
 /**
@@ -254,10 +266,12 @@ export function videoTableToArrow(t: VideoTable): Table {
 
 /**
  * Write a VideoTable. Up to `partRows` rows → one Parquet file at `file`; more → `file` becomes a folder
- * of parts (readers accept both), keeping each wasm write bounded.
+ * of parts (readers accept both), keeping each wasm write bounded. `partitionBy: 'week'` writes a
+ * Hive-partitioned folder by upload week instead (data/partitions.ts).
  */
-export async function writeVideoTable(file: string, t: VideoTable, opts: { partRows?: number } = {}): Promise<void> {
+export async function writeVideoTable(file: string, t: VideoTable, opts: { partRows?: number; partitionBy?: 'week' } = {}): Promise<void> {
   const partRows = opts.partRows ?? 100_000;
+  if (opts.partitionBy === 'week') { writeVideoTablePartitioned(file, t, videoTableToArrow, { partRows }); return; }
   if (t.n <= partRows) { writeParquetTable(file, videoTableToArrow(t)); return; }
   const parts: Table[] = [];
   for (let s = 0; s < t.n; s += partRows) {

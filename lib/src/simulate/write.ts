@@ -20,9 +20,10 @@ export interface SimulatedDataset {
  * Simulate a preset and write the dataset folder (videos.parquet, truth.parquet, profile.json, and
  * detector.parquet for the faint-segment variant). The folder is built under a temporary name and
  * renamed into place, so a half-written dataset never appears under `dir`. A variant dataset's
- * profile.json names the variant and the knobs that differ from the default world.
+ * profile.json names the variant and the knobs that differ from the default world. `partitionBy: 'week'`
+ * writes videos.parquet Hive-partitioned by upload week (`week=YYYY-MM-DD/part-*.parquet`).
  */
-export async function simulateToDir(presetOrName: SimPreset | string, seed: number, dir: string, knobs: SimKnobs = DEFAULT_KNOBS, variant?: string): Promise<SimulatedDataset> {
+export async function simulateToDir(presetOrName: SimPreset | string, seed: number, dir: string, knobs: SimKnobs = DEFAULT_KNOBS, variant?: string, opts: { partitionBy?: 'week' } = {}): Promise<SimulatedDataset> {
   const preset = typeof presetOrName === 'string' ? getPreset(presetOrName) : presetOrName;
   const t0 = performance.now();
   const sim = simulate(preset, seed, knobs);
@@ -32,7 +33,7 @@ export async function simulateToDir(presetOrName: SimPreset | string, seed: numb
   const profile = { ...simulationProfile(sim), generation_s: Math.round(generationS * 10) / 10, ...(custom ? { variant: variant ?? 'custom', knobs: changed } : {}) };
   const t1 = performance.now();
   await writeDirAtomic(dir, async (tmp) => {
-    await writeVideoTable(join(tmp, 'videos.parquet'), sim.table);
+    await writeVideoTable(join(tmp, 'videos.parquet'), sim.table, { partitionBy: opts.partitionBy });
     await writeTruthTable(join(tmp, 'truth.parquet'), sim.truth);
     writeJsonAtomic(join(tmp, 'profile.json'), profile);
     if (sim.detector) writeDetectorTable(join(tmp, DETECTOR_FILE), { videoId: sim.table.videoId, ...sim.detector });

@@ -42,7 +42,8 @@ export function bandKey(sigs: Uint32Array, row: number, words: number, band: num
   return key;
 }
 
-function compareSig(sigs: Uint32Array, words: number, a: number, b: number): number {
+/** Order of two rows' whole signatures (ties by row), the order oversize buckets are walked in. */
+export function compareSig(sigs: Uint32Array, words: number, a: number, b: number): number {
   for (let w = 0; w < words; w++) {
     const x = sigs[a * words + w], y = sigs[b * words + w];
     if (x !== y) return x < y ? -1 : 1;

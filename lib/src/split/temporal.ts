@@ -64,8 +64,15 @@ export function timeRange(table: VideoTable): [number, number] {
   return [lo, hi];
 }
 
-export function temporalWindows(table: VideoTable, cfg: Pick<SplitConfig, 'testWeeks' | 'calibWeeks' | 'purgeDays' | 'trainWindowWeeks'>): TemporalWindows {
+export type WindowConfig = Pick<SplitConfig, 'testWeeks' | 'calibWeeks' | 'purgeDays' | 'trainWindowWeeks'>;
+
+export function temporalWindows(table: VideoTable, cfg: WindowConfig): TemporalWindows {
   const [lo, hi] = timeRange(table);
+  return windowsFromRange(lo, hi, cfg);
+}
+
+/** The windows for data uploaded from `lo` to `hi` (epoch ms) — all a window needs to know of the data. */
+export function windowsFromRange(lo: number, hi: number, cfg: WindowConfig): TemporalWindows {
   // Windows end at the UTC midnight after the last upload so that they cover whole days.
   const testEnd = Math.floor(hi / MS_PER_DAY) * MS_PER_DAY + MS_PER_DAY;
   const purge = cfg.purgeDays * MS_PER_DAY;

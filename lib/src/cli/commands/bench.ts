@@ -11,6 +11,7 @@ import { parseSections, runBench } from '../../bench/runBench.js';
 import { DEFAULT_PYTHON } from '../../bench/peers.js';
 import { BENCH_VARIANTS } from '../../bench/quality.js';
 import { BENCH_SIM_VARIANTS, parseSimVariants } from '../../bench/simVariants.js';
+import { runScaleBench } from '../../bench/scale.js';
 
 export const benchCommand: Command = {
   name: 'bench',
@@ -18,7 +19,13 @@ export const benchCommand: Command = {
     'Usage: vigil bench [--preset bench|default|tiny] [--only quality,real,variants,speed,e2e] [--out DIR] [--seed N]',
     '                   [--config CONFIG.json] [--set k=v ...] [--python PATH] [--no-peers] [--variants LIST]',
     '                   [--sim-variants LIST] [--variant-preset NAME] [--quick] [--work DIR] [--render FILE.json]',
+    '       vigil bench --scale [--sizes 20000,60000,200000] [--cores N] [--weekly-uploads N] [--train-keep R] [--out DIR]',
     '',
+    '  --scale         only the scale benchmark: each size simulated as a week-partitioned store, then each stage',
+    '                  (load, split, SQL audit, streamed sampled read) timed in its own process with its peak RSS,',
+    '                  and extrapolated to --weekly-uploads (default 180000000) on --cores (default 16) with',
+    '                  negatives kept at --train-keep (default 0.03) for training; writes <date>-scale.json/.md',
+    '  --sizes LIST    stored rows per size for --scale (default 20000,60000,200000; 2000000 is the full target)',
     '  --preset NAME   simulated dataset for the quality table (default: bench; "default" is quicker)',
     '  --only LIST     comma-separated sections: quality (model table with 95% CIs), real (a real public corpus',
     '                  from ../shared/data imported and run with defaults, beside TF-IDF text peers), variants (fusion vs each',
@@ -59,6 +66,11 @@ export const benchCommand: Command = {
     variants: { type: 'string' },
     'sim-variants': { type: 'string' },
     'variant-preset': { type: 'string' },
+    scale: { type: 'boolean' },
+    sizes: { type: 'string' },
+    cores: { type: 'string' },
+    'weekly-uploads': { type: 'string' },
+    'train-keep': { type: 'string' },
   },
   async run(values) {
     if (typeof values.render === 'string') {
@@ -69,6 +81,7 @@ export const benchCommand: Command = {
       console.log(md);
       return 0;
     }
+    if (values.scale === true) return runScale(values);
     const preset = (values.preset as string | undefined) ?? 'bench';
     getPreset(preset);
     const sections = parseSections(values.only as string | undefined);
@@ -90,3 +103,17 @@ export const benchCommand: Command = {
     return 0;
   },
 };
+
+async function runScale(values: Record<string, unknown>): Promise<number> {
+  const sizes = typeof values.sizes === 'string' ? values.sizes.split(',').map((x) => Number(x.trim())) : [20_000, 60_000, 200_000];
+  const keep = typeof values['train-keep'] === 'string' ? Number(values['train-keep']) : 0.03;
+  if (!(keep > 0 && keep <= 1)) throw new VigilError(`--train-keep: expected a share in (0, 1], got ${String(values['train-keep'])}`, { field: 'train-keep' });
+  const { markdown, jsonPath, mdPath } = await runScaleBench({
+    sizes, cores: intOption(values, 'cores', 16), weeklyUploads: intOption(values, 'weekly-uploads', 180_000_000),
+    prevalence: 0.0035, trainNegativeKeepRate: keep, outDir: (values.out as string | undefined) ?? join('bench', 'results'),
+    command: `vigil ${process.argv.slice(2).join(' ')}`, workDir: values.work as string | undefined, seed: intOption(values, 'seed', 1),
+  });
+  console.log(markdown);
+  console.log(`wrote ${jsonPath} and ${mdPath}`);
+  return 0;
+}

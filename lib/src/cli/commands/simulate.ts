@@ -13,7 +13,7 @@ const presetLines = Object.values(PRESETS)
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  usage: `Usage: vigil simulate --preset tiny|default|bench [--seed N] [--uploads N] [--variant NAME] [--knob k=v ...] --out DIR [--check]
+  usage: `Usage: vigil simulate --preset tiny|default|bench [--seed N] [--uploads N] [--variant NAME] [--knob k=v ...] --out DIR [--check] [--partition-by week]
 
   --preset NAME   dataset size (default: default)
 ${presetLines}
@@ -24,6 +24,9 @@ ${presetLines}
   --knob k=v      set one behaviour knob (SimKnobs in simulate/presets.ts) after the variant, e.g.
                   --knob faintSegmentFrames=2 --knob faintHarm=2; repeatable
   --out DIR       dataset folder to write (replaced atomically if it exists)
+  --partition-by week
+                  write videos.parquet Hive-partitioned by upload week, as Spark writes it
+                  (videos.parquet/week=2026-05-04/part-00000.parquet); readers accept both layouts
   --check         also measure the difficulty contract on the last 3 weeks (oracle, per-modality
                   linear probes) and print it; takes about a minute on the default preset
 
@@ -38,6 +41,7 @@ true label, category, oracle_p, reupload_of — never read by training) and DIR/
     check: { type: 'boolean' },
     variant: { type: 'string' },
     knob: { type: 'string', multiple: true },
+    'partition-by': { type: 'string' },
   },
   async run(values) {
     const base = getPreset(typeof values.preset === 'string' ? values.preset : 'default');
@@ -48,7 +52,9 @@ true label, category, oracle_p, reupload_of — never read by training) and DIR/
     const variant = typeof values.variant === 'string' ? values.variant : 'none';
     const knobs = buildKnobs(variant, (values.knob as string[] | undefined) ?? []);
     const out = requireString(values, 'out', 'simulate');
-    const r = await simulateToDir(preset, seed, out, knobs, variant);
+    const partitionBy = values['partition-by'];
+    if (partitionBy !== undefined && partitionBy !== 'week') throw new VigilError(`--partition-by: expected 'week', got '${String(partitionBy)}'`, { field: 'partition-by' });
+    const r = await simulateToDir(preset, seed, out, knobs, variant, { partitionBy });
     if (r.profile.knobs) console.log(`variant '${r.profile.variant}': ${JSON.stringify(r.profile.knobs)}`);
     console.log(`simulated preset '${preset.name}' seed ${seed} in ${r.generationS.toFixed(1)}s (write ${r.writeS.toFixed(1)}s) → ${out}`);
     console.log(formatProfile(r.profile));
