@@ -1,6 +1,7 @@
 import type { Rng } from '../util/rng.js';
 import { fnv1a } from '../util/hash.js';
 import type { VideoTable } from '../data/table.js';
+import { sigmoid } from '../util/sigmoid.js';
 
 /**
  * Quick per-modality signal probes: pooled features per modality and a weighted logistic
@@ -129,7 +130,7 @@ export function fitLogistic(
         const i = order[bi];
         let s = beta[d];
         for (let j = 0; j < d; j++) { z[j] = (x[i * d + j] - mean[j]) / sd[j]; s += beta[j] * z[j]; }
-        const p = 1 / (1 + Math.exp(-s));
+        const p = sigmoid(s);
         const wi = (w[i] * (y[i] === 1 ? posScale : 1)) / meanW;
         const r = wi * (p - (y[i] === 1 ? 1 : 0));
         for (let j = 0; j < d; j++) g[j] += r * z[j];

@@ -1,6 +1,7 @@
 import type { Calibrator, FusionInputs, FusionOutputs, FusionWeights } from '../../src/export/contract.js';
 import { checkInputs } from '../../src/export/contract.js';
 import { PAD_SCORE } from '../../src/model/pooling/attention.js';
+import { sigmoid } from '../../src/util/sigmoid.js';
 
 /**
  * The fusion network of docs/ARCHITECTURE.md as plain loops in float64: the test oracle for the
@@ -45,8 +46,6 @@ function denseVec(d: Dense, src: ArrayLike<number>, off: number, relu: boolean):
   if (relu) for (let o = 0; o < d.nOut; o++) if (y[o] < 0) y[o] = 0;
   return y;
 }
-
-function sigmoid(v: number): number { return 1 / (1 + Math.exp(-v)); }
 
 /** Two-layer tower `relu(x·dense1)·out` for one row → scalar logit. */
 function mlpTower(w: FusionWeights, prefix: string, x: ArrayLike<number>, off: number, dIn: number): number {

@@ -3,6 +3,7 @@ import type { FittedPreprocessor } from '../../features/preprocess.js';
 import type { VideoTable } from '../../data/table.js';
 import { VigilError } from '../../util/errors.js';
 import { createRng, shuffleInPlace } from '../../util/rng.js';
+import { sigmoid } from '../../util/sigmoid.js';
 
 /**
  * Weighted L2-regularised logistic regression on pooled features, fitted with minibatch Adam on
@@ -59,7 +60,7 @@ export function fitLogistic(X: PooledMatrix, y: ArrayLike<number>, w: ArrayLike<
         const i = order[k];
         let z = b;
         for (let j = 0; j < d; j++) { xs[j] = (X.X[i * d + j] - mean[j]) / std[j]; z += coef[j] * xs[j]; }
-        const g = (1 / (1 + Math.exp(-z)) - y[i]) * w[i] * wscale;
+        const g = (sigmoid(z) - y[i]) * w[i] * wscale;
         for (let j = 0; j < d; j++) grad[j] += g * xs[j];
         grad[d] += g;
       }
