@@ -30,7 +30,6 @@ export * from './policy/evaluatePolicy.js';
 export * from './policy/noiseAudit.js';
 export * from './export/onnxBuilder.js';
 export * from './export/fusionGraph.js';
-export * from './export/referenceForward.js';
 export * from './export/validateWeights.js';
 export * from './export/randomWeights.js';
 export * from './export/randomInputs.js';

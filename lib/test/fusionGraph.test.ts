@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import { onnx } from 'onnx-proto';
 import assert from 'node:assert/strict';
 import { buildFusionOnnx } from '../src/export/fusionGraph.js';
-import { referenceForward, applyCalibration } from '../src/export/referenceForward.js';
+import { referenceForward, applyCalibration } from './helpers/referenceForward.js';
 import { randomFusionWeights } from '../src/export/randomWeights.js';
 import { randomFusionInputs, type RandomRowSpec } from '../src/export/randomInputs.js';
 import type { Calibrator, FusionWeights } from '../src/export/contract.js';

@@ -9,57 +9,11 @@ import type { FusionName, FusionNetConfig, FusionWeights, PoolingName } from '..
 import type { FeatureBatch } from '../src/features/preprocess.js';
 import { createRng } from '../src/util/rng.js';
 import { VigilError } from '../src/util/errors.js';
+import type { Calibrator } from '../src/calibrate/types.js';
+import { referenceForward } from './helpers/referenceForward.js';
 
-/** An independent plain-loop implementation of the network in docs/ARCHITECTURE.md. */
-function reference(w: FusionWeights, b: FeatureBatch) {
-  const c = w.config;
-  const T = (n: string) => w.tensors[n];
-  const dense = (x: number[], pre: string) => {
-    const k = T(`${pre}/kernel`), bias = T(`${pre}/bias`);
-    const [I, O] = k.shape;
-    return Array.from({ length: O }, (_, o) => bias.data[o] + x.reduce((s, xi, i) => s + xi * k.data[i * O + o], 0));
-  };
-  const relu = (v: number[]) => v.map((x) => Math.max(x, 0));
-  const sig = (x: number) => 1 / (1 + Math.exp(-x));
-  const seq = (pre: string, vals: Float32Array, mask: Float32Array, L: number, D: number, row: number) => {
-    const hs: number[][] = [], m: number[] = [];
-    for (let t = 0; t < L; t++) {
-      hs.push(relu(dense(Array.from(vals.subarray((row * L + t) * D, (row * L + t + 1) * D)), `${pre}/embed`)));
-      m.push(mask[row * L + t]);
-    }
-    const cnt = m.reduce((a, x) => a + x, 0);
-    let alpha = m.map((x) => x / Math.max(cnt, 1));
-    let pooled: number[];
-    if (c.pooling === 'max') pooled = hs[0].map((_, j) => Math.max(...hs.map((h, t) => h[j] * m[t])));
-    else if (c.pooling === 'attention') {
-      const e = hs.map((h, t) => {
-        const v = dense(h, `${pre}/att_v`).map(Math.tanh), u = dense(h, `${pre}/att_u`).map(sig);
-        const s = dense(v.map((x, i) => x * u[i]), `${pre}/att_w`)[0];
-        return m[t] === 1 ? s : -1e9;
-      });
-      const mx = Math.max(...e);
-      const ex = e.map((x) => Math.exp(x - mx));
-      const z = ex.reduce((a, x) => a + x, 0);
-      alpha = ex.map((x) => x / z);
-      pooled = hs[0].map((_, j) => hs.reduce((s, h, t) => s + alpha[t] * h[j], 0));
-    } else pooled = hs[0].map((_, j) => hs.reduce((s, h, t) => s + alpha[t] * h[j], 0));
-    return { logit: dense(pooled, `${pre}/out`)[0], alpha };
-  };
-  const out = { logit: [] as number[], mod: [] as number[], fa: [] as number[], aa: [] as number[] };
-  for (let r = 0; r < b.B; r++) {
-    const has = (t: string) => c.towers.includes(t);
-    const lm = has('meta') ? dense(relu(dense(Array.from(b.meta.subarray(r * c.metaDim, (r + 1) * c.metaDim)), 'meta/dense1')), 'meta/out')[0] : 0;
-    const v = seq('visual', b.frames, b.frameMask, b.T, c.frameDim, r);
-    const a = seq('audio', b.audio, b.audioMask, b.S, c.audioDim, r);
-    const lt = has('text') ? dense(relu(dense(Array.from(b.text.subarray(r * c.textDim, (r + 1) * c.textDim)), 'text/dense1')), 'text/out')[0] : 0;
-    const aa = b.avail[r * 4 + 2], at = b.avail[r * 4 + 3];
-    const mods = [lm, has('visual') ? v.logit : 0, (has('audio') ? a.logit : 0) * aa, lt * at];
-    const f = [...mods, aa, at];
-    const z = c.fusion === 'mlp' ? dense(relu(dense(f, 'fusion/dense1')), 'fusion/out')[0] : dense(f, 'fusion/out')[0];
-    out.logit.push(z); out.mod.push(...mods); out.fa.push(...v.alpha); out.aa.push(...a.alpha);
-  }
-  return out;
-}
+/** The float64 oracle scores the raw logit; the calibrator does not matter here. */
+const identity: Calibrator = { method: 'platt', shift: 0, a: 1, b: 0 };
 
 function randomModel(pooling: PoolingName, fusion: FusionName, towers = ['meta', 'visual', 'audio', 'text']): FusionWeights {
   const config: FusionNetConfig = { towers, pooling, fusion, hidden: 3, attentionDim: 2, fusionHidden: 4, metaDim: 3, frameDim: 2, audioDim: 2, textDim: 5 };
@@ -84,19 +38,19 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-4) => {
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol * (1 + Math.abs(b[i])), `index ${i}: ${a[i]} vs ${b[i]}`);
 };
 
-test('predictFusion matches a plain-loop reference for every pooling and fusion head', async () => {
+test('predictFusion matches the float64 oracle for every pooling and fusion head', async () => {
   await initBackend('auto');
   const b = randomBatch();
   for (const pooling of ['mean', 'max', 'attention'] as const) for (const fusion of ['linear', 'mlp'] as const) {
     const w = randomModel(pooling, fusion);
     const got = predictFusion(w, b);
-    const ref = reference(w, b);
+    const ref = referenceForward(w, identity, b);
     close(got.logit, ref.logit);
-    close(got.modalityLogits, ref.mod);
-    close(got.frameAttention, ref.fa);
+    close(got.modalityLogits, ref.modalityLogits);
+    close(got.frameAttention, ref.frameAttention);
     // Rows without any real audio: uniform weights are 0 for mean/max; attention is not read for them.
-    if (pooling !== 'attention') close(got.audioAttention, ref.aa);
-    else close(got.audioAttention.subarray(0, 2), ref.aa.slice(0, 2));
+    if (pooling !== 'attention') close(got.audioAttention, ref.audioAttention);
+    else close(got.audioAttention.subarray(0, 2), ref.audioAttention.subarray(0, 2));
   }
 });
 

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRunFolder } from '../src/serve/runFolder.js';
 import { parseVideo, videosToTable } from '../src/serve/request.js';
-import { referenceForward, textTowerLogit } from '../src/export/referenceForward.js';
+import { referenceForward, textTowerLogit } from './helpers/referenceForward.js';
 import { policyAction } from '../src/serve/scorer.js';
 import { scoreJsonl } from '../src/serve/jsonl.js';
 import { VigilError } from '../src/util/errors.js';

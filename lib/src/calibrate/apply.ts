@@ -1,6 +1,8 @@
 import type { Calibrator } from './types.js';
+import { stableSigmoid } from '../util/sigmoid.js';
 
-export const stableSigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+// Re-exported under the name the calibrators, the public index and the notebooks use.
+export { stableSigmoid };
 
 /** The downsampling correction: training kept a fraction r of negatives, which inflates the odds by 1/r. */
 export function downsamplingShift(negativeKeepRate: number): number {

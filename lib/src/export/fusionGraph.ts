@@ -1,12 +1,15 @@
 import type { Calibrator, FusionWeights } from './contract.js';
-import { MASK_LOGIT } from './referenceForward.js';
 import { OnnxGraphBuilder } from './onnxBuilder.js';
 import { validateFusionWeights, validateCalibrator } from './validateWeights.js';
+import type { EmitContext } from '../model/component.js';
+import { TOWERS } from '../model/towers/registry.js';
+import { getFusion } from '../model/fusion/registry.js';
 
 /**
  * Compile fitted fusion weights and a calibrator into one ONNX graph (the `model.onnx` of a run).
- * Inputs/outputs and the math follow docs/ARCHITECTURE.md; `referenceForward` is the same math in
- * plain loops and the tests hold the two together.
+ * Inputs/outputs follow docs/ARCHITECTURE.md; each tower, pooling and fusion head writes its own
+ * nodes (its `emit`, next to its TF.js forward), so this file only wires them together: the fusion
+ * input, the calibrator and the outputs. The tests hold the graph to TF.js and to a float64 oracle.
  */
 export function buildFusionOnnx(
   weights: FusionWeights, calibrator: Calibrator, opts: { modelVersion?: string; metadata?: Record<string, string> } = {},
@@ -18,84 +21,55 @@ export function buildFusionOnnx(
   const has = (t: string) => c.towers.includes(t);
 
   // Inputs only for the model's towers (a modality it does not have is not fed at all); `avail` always.
-  const meta = has('meta') ? g.input('meta', ['B', c.metaDim]) : '';
-  const frames = has('visual') ? g.input('frames', ['B', 'T', c.frameDim]) : '';
-  const frameMask = has('visual') ? g.input('frame_mask', ['B', 'T']) : '';
-  const audio = has('audio') ? g.input('audio', ['B', 'S', c.audioDim]) : '';
-  const audioMask = has('audio') ? g.input('audio_mask', ['B', 'S']) : '';
-  const text = has('text') ? g.input('text', ['B', c.textDim]) : '';
+  const inputs = new Map(TOWERS.filter((t) => has(t.name)).map((t) => [t.name, t.graphInputs(c).map((i) => g.input(i.name, i.shape))]));
   const avail = g.input('avail', ['B', 4]);
 
   // Constants are created on first use so that no variant carries unused initializers.
-  const lazy = (make: () => string) => { let v: string | null = null; return () => (v ??= make()); };
-  const axis1 = lazy(() => g.int64Tensor('axis1', [1]));
-  const axis2 = lazy(() => g.int64Tensor('axis2', [2]));
-  const one = lazy(() => g.scalar('one', 1));
-  const zero = lazy(() => g.scalar('zero', 0));
-  const bigNeg = lazy(() => g.scalar('mask_logit', -MASK_LOGIT));
-
+  const sharedValues = new Map<string, string>();
+  const shared = (key: string, make: () => string) => {
+    let v = sharedValues.get(key);
+    if (v === undefined) { v = make(); sharedValues.set(key, v); }
+    return v;
+  };
+  const axis1 = () => shared('axis1', () => g.int64Tensor('axis1', [1]));
+  const zero = () => shared('zero', () => g.scalar('zero', 0));
   const param = (name: string) => {
     const t = weights.tensors[name];
     return g.floatTensor(name.replace(/\//g, '_'), t.shape, t.data);
   };
-  const dense = (x: string, prefix: string, relu: boolean) => {
-    const y = g.op('Add', [g.op('MatMul', [x, param(`${prefix}/kernel`)]), param(`${prefix}/bias`)], {}, prefix.replace(/\//g, '_'));
-    return relu ? g.op('Relu', [y]) : y;
+  const ctx: EmitContext = {
+    g, shared, axis1, zero,
+    axis2: () => shared('axis2', () => g.int64Tensor('axis2', [2])),
+    one: () => shared('one', () => g.scalar('one', 1)),
+    dense(x, prefix, relu) {
+      const y = g.op('Add', [g.op('MatMul', [x, param(`${prefix}/kernel`)]), param(`${prefix}/bias`)], {}, prefix.replace(/\//g, '_'));
+      return relu ? g.op('Relu', [y]) : y;
+    },
   };
-  const mlpTower = (x: string, prefix: string) => dense(dense(x, `${prefix}/dense1`, true), `${prefix}/out`, false);
   // A [B,1] zero that follows the batch size: the logit and availability of an absent tower.
-  const s0 = lazy(() => g.int64Tensor('s0', [0]));
-  const zerosB1 = lazy(() => g.op('Mul', [g.op('Slice', [avail, s0(), g.int64Tensor('s1', [1]), axis1()]), zero()], {}, 'zeros_b1'));
+  const s0 = () => shared('s0', () => g.int64Tensor('s0', [0]));
+  const zerosB1 = () => shared('zeros_b1', () => g.op('Mul', [g.op('Slice', [avail, s0(), g.int64Tensor('s1', [1]), axis1()]), zero()], {}, 'zeros_b1'));
   // A [B,0] tensor: the item weights of an absent sequence tower (it looked at no items).
-  const emptyB0 = lazy(() => g.op('Slice', [avail, s0(), s0(), axis1()], {}, 'empty_b0'));
-
-  /** mask / max(Σ mask, 1): uniform weights over real items ([B,N]). */
-  const uniformWeights = (mask: string) =>
-    g.op('Div', [mask, g.op('Max', [g.op('ReduceSum', [mask, axis1()], { keepdims: 1 }), one()])]);
-
-  /** Sequence tower: returns the [B,1] logit and the [B,N] item weights. */
-  const sequenceTower = (x: string, mask: string, prefix: string): { logit: string; weights: string } => {
-    const h = dense(x, `${prefix}/embed`, true); // [B,N,H]
-    let pooled: string;
-    let weightsOut: string;
-    if (c.pooling === 'mean') {
-      weightsOut = uniformWeights(mask);
-      pooled = g.op('ReduceSum', [g.op('Mul', [h, g.op('Unsqueeze', [weightsOut, axis2()])]), axis1()], { keepdims: 0 });
-    } else if (c.pooling === 'max') {
-      weightsOut = uniformWeights(mask);
-      pooled = g.op('ReduceMax', [g.op('Mul', [h, g.op('Unsqueeze', [mask, axis2()])])], { axes: [1], keepdims: 0 });
-    } else {
-      const v = g.op('Tanh', [dense(h, `${prefix}/att_v`, false)]);
-      const u = g.op('Sigmoid', [dense(h, `${prefix}/att_u`, false)]);
-      const e = g.op('Squeeze', [dense(g.op('Mul', [v, u]), `${prefix}/att_w`, false), axis2()]); // [B,N]
-      // e·mask − (1−mask)·1e9: padding gets the mask logit, real items keep e exactly.
-      const masked = g.op('Sub', [g.op('Mul', [e, mask]), g.op('Mul', [g.op('Sub', [one(), mask]), bigNeg()])]);
-      // With no real item (no audio) every score is the mask logit and the weights come out uniform
-      // over padding, as in the TF.js model; the tower's logit is then gated off by availability.
-      weightsOut = g.op('Softmax', [masked], { axis: 1 });
-      pooled = g.op('ReduceSum', [g.op('Mul', [h, g.op('Unsqueeze', [weightsOut, axis2()])]), axis1()], { keepdims: 0 });
-    }
-    return { logit: dense(pooled, `${prefix}/out`, false), weights: weightsOut };
-  };
-
-  const lMeta = has('meta') ? mlpTower(meta, 'meta') : zerosB1();
-  let lVis: string | null = null, lAud: string | null = null;
-  let frameAtt: string, audioAtt: string;
-  if (has('visual')) ({ logit: lVis, weights: frameAtt } = sequenceTower(frames, frameMask, 'visual'));
-  else frameAtt = emptyB0();
-  if (has('audio')) ({ logit: lAud, weights: audioAtt } = sequenceTower(audio, audioMask, 'audio'));
-  else audioAtt = emptyB0();
-  const lText = has('text') ? mlpTower(text, 'text') : null;
-
+  const emptyB0 = () => shared('empty_b0', () => g.op('Slice', [avail, s0(), s0(), axis1()], {}, 'empty_b0'));
   const availCol = (k: number) => g.op('Slice', [avail, g.int64Tensor(`a${k}`, [k]), g.int64Tensor(`a${k + 1}`, [k + 1]), axis1()], {}, `avail_${k}`);
-  // An absent tower's availability enters the fusion as 0, like its logit.
-  const availAudio = lAud ? availCol(2) : zerosB1();
-  const availText = lText ? availCol(3) : zerosB1();
-  const gatedAud = lAud ? g.op('Mul', [lAud, availAudio]) : zerosB1();
-  const gatedText = lText ? g.op('Mul', [lText, availText]) : zerosB1();
-  const modalityLogits = g.op('Concat', [lMeta, lVis ?? zerosB1(), gatedAud, gatedText], { axis: 1 });
-  const f = g.op('Concat', [modalityLogits, availAudio, availText], { axis: 1 });
-  const z = c.fusion === 'linear' ? dense(f, 'fusion/out', false) : dense(dense(f, 'fusion/dense1', true), 'fusion/out', false);
+
+  // Towers in contract order; an absent tower's logit (and, for a gated one, availability) is 0.
+  const logits = new Map<string, string | null>();
+  const items: Record<string, string> = {};
+  for (const t of TOWERS) {
+    const r = has(t.name) ? t.emit(ctx, c, inputs.get(t.name) ?? []) : null;
+    if (t.items) items[t.items.graphOutput] = r?.weights ?? emptyB0();
+    logits.set(t.name, r ? r.logit : t.gate === undefined && !t.items ? zerosB1() : null);
+  }
+  const gated = TOWERS.filter((t) => t.gate !== undefined);
+  const gates = gated.map((t) => (logits.get(t.name) ? availCol(t.gate as number) : zerosB1()));
+  const gatedLogits = new Map(gated.map((t, k) => {
+    const l = logits.get(t.name);
+    return [t.name, l ? g.op('Mul', [l, gates[k]]) : zerosB1()];
+  }));
+  const modalityLogits = g.op('Concat', TOWERS.map((t) => gatedLogits.get(t.name) ?? logits.get(t.name) ?? zerosB1()), { axis: 1 });
+  const f = g.op('Concat', [modalityLogits, ...gates], { axis: 1 });
+  const z = getFusion(c.fusion).emit(ctx, f);
 
   const zShift = g.op('Add', [z, g.scalar('cal_shift', calibrator.shift)]);
   let risk: string;
@@ -123,8 +97,7 @@ export function buildFusionOnnx(
   g.output('risk', risk, ['B', 1]);
   g.output('logit', z, ['B', 1]);
   g.output('modality_logits', modalityLogits, ['B', 4]);
-  g.output('frame_attention', frameAtt, ['B', has('visual') ? 'T' : 0]);
-  g.output('audio_attention', audioAtt, ['B', has('audio') ? 'S' : 0]);
+  for (const t of TOWERS) if (t.items) g.output(t.items.graphOutput, items[t.items.graphOutput], ['B', has(t.name) ? t.items.dim : 0]);
   return g.build({
     graphName: 'vigil_fusion',
     producerVersion: opts.modelVersion,

@@ -1,4 +1,5 @@
 import { onnx } from 'onnx-proto';
+import { sigmoid } from '../util/sigmoid.js';
 
 /**
  * A second, independent ONNX runtime: a tiny float64 interpreter for exactly the operators the fusion
@@ -119,7 +120,7 @@ export function interpretOnnx(model: Uint8Array, inputs: Record<string, Tensor>)
       case 'GreaterOrEqual': out = binary(ins[0], ins[1], (x, y) => (x >= y ? 1 : 0)); break;
       case 'Relu': out = unary(ins[0], (x) => Math.max(0, x)); break;
       case 'Tanh': out = unary(ins[0], Math.tanh); break;
-      case 'Sigmoid': out = unary(ins[0], (x) => 1 / (1 + Math.exp(-x))); break;
+      case 'Sigmoid': out = unary(ins[0], sigmoid); break;
       case 'Cast': out = ins[0]; break; // bool → int64 / float: same numbers here
       case 'MatMul': out = matmul(ins[0], ins[1]); break;
       case 'ReduceSum': out = reduce(ins[0], ins[1].data[0], intAttr(node, 'keepdims', 1) === 1, 0, (a, x) => a + x); break;

@@ -1,26 +1,16 @@
 import type { Calibrator, FusionWeights } from './contract.js';
 import { VigilError } from '../util/errors.js';
+import { paramSpecs } from '../model/paramSpecs.js';
+import { TOWERS } from '../model/towers/registry.js';
+import { getPooling } from '../model/pooling/registry.js';
+import { getFusion } from '../model/fusion/registry.js';
 
-/** Every tensor the network reads, with its shape, for a given config (ARCHITECTURE.md names). */
+/**
+ * Every tensor the network reads, with its shape, for a given config (ARCHITECTURE.md names): the
+ * components' own declarations (model/paramSpecs.ts), in their stable order.
+ */
 export function expectedTensors(c: FusionWeights['config']): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  const dense = (p: string, nIn: number, nOut: number) => { out[`${p}/kernel`] = [nIn, nOut]; out[`${p}/bias`] = [nOut]; };
-  const has = (t: string) => c.towers.includes(t);
-  if (has('meta')) { dense('meta/dense1', c.metaDim, c.hidden); dense('meta/out', c.hidden, 1); }
-  for (const [p, d] of [['visual', c.frameDim], ['audio', c.audioDim]] as const) {
-    if (!has(p)) continue;
-    dense(`${p}/embed`, d, c.hidden);
-    if (c.pooling === 'attention') {
-      dense(`${p}/att_v`, c.hidden, c.attentionDim);
-      dense(`${p}/att_u`, c.hidden, c.attentionDim);
-      dense(`${p}/att_w`, c.attentionDim, 1);
-    }
-    dense(`${p}/out`, c.hidden, 1);
-  }
-  if (has('text')) { dense('text/dense1', c.textDim, c.hidden); dense('text/out', c.hidden, 1); }
-  if (c.fusion === 'mlp') { dense('fusion/dense1', 6, c.fusionHidden); dense('fusion/out', c.fusionHidden, 1); }
-  else dense('fusion/out', 6, 1);
-  return out;
+  return Object.fromEntries(paramSpecs(c).map((s) => [s.name, s.shape]));
 }
 
 /** Throws a VigilError naming the first config key or tensor that does not fit the contract. */
@@ -30,12 +20,12 @@ export function validateFusionWeights(w: FusionWeights): void {
   if (!Array.isArray(c.towers) || c.towers.length === 0) throw new VigilError('fusion weights: config.towers must list at least one tower', { field: 'config.towers' });
   if (new Set(c.towers).size !== c.towers.length) throw new VigilError(`fusion weights: config.towers lists a tower twice (${c.towers.join(', ')})`, { field: 'config.towers' });
   for (const t of c.towers) {
-    if (!['meta', 'visual', 'audio', 'text'].includes(t)) throw new VigilError(`fusion weights: unknown tower '${t}'`, { field: 'config.towers' });
+    if (!TOWERS.some((d) => d.name === t)) throw new VigilError(`fusion weights: unknown tower '${t}'`, { field: 'config.towers' });
   }
-  if (!['mean', 'max', 'attention'].includes(c.pooling)) throw new VigilError(`fusion weights: unknown pooling '${c.pooling}'`, { field: 'config.pooling' });
-  if (!['linear', 'mlp'].includes(c.fusion)) throw new VigilError(`fusion weights: unknown fusion '${c.fusion}'`, { field: 'config.fusion' });
+  getPooling(c.pooling, 'config.pooling');
+  getFusion(c.fusion, 'config.fusion');
   // A modality the model has no tower for may have dimension 0 (the dataset lacks it); the others must be positive.
-  const towerOf = { metaDim: 'meta', frameDim: 'visual', audioDim: 'audio', textDim: 'text' } as Record<string, string>;
+  const towerOf = Object.fromEntries(TOWERS.map((t) => [t.dimKey, t.name])) as Record<string, string>;
   for (const k of ['hidden', 'attentionDim', 'fusionHidden', 'metaDim', 'frameDim', 'audioDim', 'textDim'] as const) {
     const min = towerOf[k] && !c.towers.includes(towerOf[k]) ? 0 : 1;
     if (!Number.isInteger(c[k]) || c[k] < min) {

@@ -1,3 +1,5 @@
+import { sigmoid } from '../util/sigmoid.js';
+
 /**
  * Weighted L2-regularised logistic regression on a sparse CSR matrix, fitted by full-batch L-BFGS in
  * Float64 (plain JS: a text vocabulary of 10⁵ columns is far too wide for a dense layer on the wasm
@@ -72,7 +74,7 @@ export function logisticObjective(X: CsrMatrix, rows: ArrayLike<number>, y: Arra
     for (let p = a; p < e; p++) z += X.val[p] * theta[X.col[p]];
     const yi = y[k], wi = w[k];
     f += wi * (softplus(z) - yi * z);
-    const r = wi * (1 / (1 + Math.exp(-z)) - yi);
+    const r = wi * (sigmoid(z) - yi);
     grad[d] += r;
     for (let p = a; p < e; p++) grad[X.col[p]] += r * X.val[p];
   }

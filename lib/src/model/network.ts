@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Inputs, Params } from './layers.js';
-import { getTower } from './towers/registry.js';
+import { dense, type Inputs, type Params } from './layers.js';
+import type { TfContext } from './component.js';
+import { TOWERS } from './towers/registry.js';
 import { getFusion } from './fusion/registry.js';
-import { getPooling } from './pooling/registry.js';
-import { MODALITIES, type FusionNetConfig, type ParamSpec } from './weights.js';
+import type { FusionNetConfig } from './weights.js';
 import type { FeatureBatch } from '../features/preprocess.js';
 
 export interface ForwardOut {
@@ -15,37 +15,34 @@ export interface ForwardOut {
   audioAttention: tf.Tensor2D;
 }
 
-/** Every tensor the configured network has, in a stable order (towers in MODALITIES order, then fusion). */
-export function paramSpecs(cfg: FusionNetConfig): ParamSpec[] {
-  getPooling(cfg.pooling);
-  const towers = MODALITIES.filter((m) => cfg.towers.includes(m));
-  return [...towers.flatMap((t) => getTower(t).params(cfg)), ...getFusion(cfg.fusion).params(cfg)];
-}
+export { paramSpecs } from './paramSpecs.js';
 
 /**
- * The fusion network (docs/ARCHITECTURE.md). A tower the model does not have contributes a 0 logit
- * and a 0 availability flag, so the model does not depend on that modality at all, and its item
- * weights are [B,0] (there are no items it looked at).
+ * The fusion network (docs/ARCHITECTURE.md), assembled from the registered components. A tower the
+ * model does not have contributes a 0 logit and a 0 availability flag, so the model does not depend
+ * on that modality at all, and its item weights are [B,0] (there are no items it looked at).
  */
 export function forward(p: Params, cfg: FusionNetConfig, x: Inputs): ForwardOut {
   const B = x.avail.shape[0];
+  const ctx: TfContext = { tf, p, dense: (prefix, v, inputIsData = false) => dense(p, prefix, v, inputIsData) };
   const zero = tf.zeros([B, 1]) as tf.Tensor2D;
-  const out: Partial<Record<string, { logit: tf.Tensor2D; weights?: tf.Tensor2D }>> = {};
-  for (const m of MODALITIES) if (cfg.towers.includes(m)) out[m] = getTower(m).forward(p, cfg, x);
-  const availAudio = cfg.towers.includes('audio') ? tf.slice(x.avail, [0, 2], [B, 1]) : zero;
-  const availText = cfg.towers.includes('text') ? tf.slice(x.avail, [0, 3], [B, 1]) : zero;
-  const lMeta = out.meta?.logit ?? zero;
-  const lVisual = out.visual?.logit ?? zero;
-  const lAudio = tf.mul(out.audio?.logit ?? zero, availAudio);
-  const lText = tf.mul(out.text?.logit ?? zero, availText);
-  const modalityLogits = tf.concat([lMeta, lVisual, lAudio, lText], 1) as tf.Tensor2D;
-  const f = tf.concat([modalityLogits, availAudio, availText], 1) as tf.Tensor2D;
-  return {
-    logit: getFusion(cfg.fusion).forward(p, f),
-    modalityLogits,
-    frameAttention: out.visual?.weights ?? tf.zeros([B, 0]) as tf.Tensor2D,
-    audioAttention: out.audio?.weights ?? tf.zeros([B, 0]) as tf.Tensor2D,
-  };
+  const logits: tf.Tensor2D[] = [], gates: tf.Tensor2D[] = [];
+  const out: ForwardOut = { logit: zero, modalityLogits: zero, frameAttention: tf.zeros([B, 0]), audioAttention: tf.zeros([B, 0]) };
+  for (const t of TOWERS) {
+    const has = cfg.towers.includes(t.name);
+    const r = has ? t.forward(ctx, cfg, x) : null;
+    if (r?.weights && t.items) out[t.items.output] = r.weights;
+    let l = r?.logit ?? zero;
+    if (t.gate !== undefined) {
+      const a = has ? tf.slice(x.avail, [0, t.gate], [B, 1]) as tf.Tensor2D : zero;
+      gates.push(a);
+      l = tf.mul(l, a);
+    }
+    logits.push(l);
+  }
+  out.modalityLogits = tf.concat(logits, 1) as tf.Tensor2D;
+  out.logit = getFusion(cfg.fusion).forward(ctx, tf.concat([out.modalityLogits, ...gates], 1) as tf.Tensor2D);
+  return out;
 }
 
 /** Upload a FeatureBatch as input tensors (`avail` may be replaced, e.g. by modality dropout). */

@@ -6,6 +6,7 @@ import { createRng } from '../util/rng.js';
 import { VigilError } from '../util/errors.js';
 import { fitLogistic, predictLogistic } from './baselines/logistic.js';
 import type { ResolvedTrainConfig } from './recipe.js';
+import { sigmoid } from '../util/sigmoid.js';
 
 /**
  * Confident-learning style label-noise filtering. Every training row gets an out-of-fold probability
@@ -74,7 +75,7 @@ export function confidentLearning(table: VideoTable, split: SplitAssignment, fit
     for (let s = 0; s < target.length; s += 4096) {
       const part = target.slice(s, s + 4096);
       const z = predictLogistic(model, pooledFeatures(fitted, table, part));
-      part.forEach((r, j) => { oofP[r] = 1 / (1 + Math.exp(-z[j])); });
+      part.forEach((r, j) => { oofP[r] = sigmoid(z[j]); });
     }
   }
   let s1 = 0, n1 = 0, s0 = 0, n0 = 0;

@@ -21,6 +21,7 @@ import { SPLIT_NAMES } from '../split/types.js';
 import { MS_PER_WEEK, frameCount } from '../data/table.js';
 import type { RunState } from './run.js';
 import type { MetricBlock } from '../eval/evaluate.js';
+import { LATENCY_BUDGET_MS } from '../serve/latency.js';
 
 const pick = <T extends { [k: number]: number }>(a: T, rows: number[]) => rows.map((r) => a[r]);
 
@@ -191,7 +192,7 @@ export async function writeRunReport(dir: string, s: RunState): Promise<void> {
     drift: s.drift,
     labelNoise: labelNoiseSection(s),
     latency: {
-      n: tot.n, p50: tot.p50, p99: tot.p99, mean: tot.mean, max: tot.max, budgetMs: 200,
+      n: tot.n, p50: tot.p50, p99: tot.p99, mean: tot.mean, max: tot.max, budgetMs: LATENCY_BUDGET_MS,
       note: `In-process, one video per request (parse + validation + preprocessing + ONNX + reason codes), ${s.cfg.serving.threads} thread(s): ` +
         `18 frames p50 ${tot.p50.toFixed(2)} ms / p99 ${tot.p99.toFixed(2)} ms; 600 frames p50 ${s.latency.frames600.totalBase64.p50.toFixed(2)} ms / p99 ${s.latency.frames600.totalBase64.p99.toFixed(2)} ms (base64 embeddings; JSON arrays p99 ${s.latency.frames600.totalJson.p99.toFixed(2)} ms). ` +
         `ONNX vs TF.js parity on ${s.parity.rows} test videos: max |Δ| ${s.parity.max.toExponential(2)}.`,

@@ -46,6 +46,7 @@ import { datasetExtractorId } from '../extract/compat.js';
 import { buildBootstrapFile } from '../runs/bootstrapFile.js';
 import { formatRecipe, resolveTrainConfig, type Recipe, type ResolvedTrainConfig } from '../model/recipe.js';
 import { selectModel, type ModelSelection } from './selectModel.js';
+import { sigmoid } from '../util/sigmoid.js';
 
 export interface RunOptions {
   /** Override the run id (default: timestamp + config name + hash). */
@@ -106,7 +107,6 @@ export interface LeakageDemo {
 }
 
 const pick = <T extends { [k: number]: number }>(a: T, rows: number[]) => rows.map((r) => a[r]);
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** The logistic baseline under two designs (random row split vs the leakage-safe split). */
 function leakageDemo(ds: LoadedDataset, split: SplitResult, cfg: ExperimentConfig, trainCfg: ResolvedTrainConfig): LeakageDemo {

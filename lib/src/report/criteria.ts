@@ -1,5 +1,6 @@
 import type { ValueCI } from '../runs/metricsFile.js';
 import type { Criterion, LatencySection, TestSection } from './types.js';
+import { LATENCY_BUDGET_MS } from '../serve/latency.js';
 
 /**
  * - `met`: the CI bound on the safe side meets the target (lower bound for ≥, upper for ≤);
@@ -28,7 +29,7 @@ export function standardCriteria(
     { name: `recall at ≤ ${(targets.maxFpr * 100).toFixed(1)}% FPR (recent-time test)`, metric: test?.recallAtFpr?.[key(targets.maxFpr)] ?? null, target: targets.minRecall, direction: '>=', unit: '%' },
     { name: `precision in the top ${(targets.topShare * 100).toFixed(1)}% highest risk`, metric: test?.precisionAtTop?.[key(targets.topShare)] ?? null, target: targets.minTopPrecision, direction: '>=', unit: '%' },
   ];
-  const budget = targets.latencyBudgetMs ?? latency?.budgetMs ?? 200;
+  const budget = targets.latencyBudgetMs ?? latency?.budgetMs ?? LATENCY_BUDGET_MS;
   // p99 is already a tail bound, so it serves as its own interval.
   const lat: ValueCI | null = latency ? { value: latency.p99, ci: [latency.p99, latency.p99] } : null;
   out.push({ name: `p99 CPU latency per video < ${budget} ms`, metric: lat, target: budget, direction: '<=', unit: 'ms' });

@@ -2,6 +2,7 @@ import { createRng, type Rng } from '../util/rng.js';
 import { VigilError } from '../util/errors.js';
 import { progress } from '../util/progress.js';
 import { MS_PER_WEEK, type VideoTable, type TruthTable } from '../data/table.js';
+import { F32Builder } from '../data/columns.js';
 import { type SimPreset, type SimKnobs, DEFAULT_KNOBS, SIM_START_MS } from './presets.js';
 import { makeCreators, type Creators } from './creators.js';
 import { simulateStream, type UploadStream } from './timeline.js';
@@ -41,22 +42,6 @@ export interface Simulation {
 
 const pad = (x: number, w: number): string => String(x).padStart(w, '0');
 
-/** Growable float32 buffer for sequences whose total length is not known up front. */
-class F32Builder {
-  buf: Float32Array;
-  len = 0;
-  constructor(cap: number) { this.buf = new Float32Array(Math.max(16, cap)); }
-  reserve(extra: number): void {
-    if (this.len + extra <= this.buf.length) return;
-    let cap = this.buf.length * 2;
-    while (cap < this.len + extra) cap *= 2;
-    const b = new Float32Array(cap);
-    b.set(this.buf.subarray(0, this.len));
-    this.buf = b;
-  }
-  finish(): Float32Array { return this.buf.slice(0, this.len); }
-}
-
 /**
  * Generate a StreamShare-like dataset: the virtual stream first (creators, times, content, labels,
  * strikes), then embeddings and transcripts only for the stored rows — each from its content's
@@ -93,7 +78,7 @@ export function simulate(preset: SimPreset, seed: number, knobs: SimKnobs = DEFA
   const fd = preset.frameDim, ad = preset.audioDim;
   const frameOffsets = new Int32Array(n + 1), audioOffsets = new Int32Array(n + 1);
   const frameTs = new Float32Array(totalFrames), frameEmb = new Float32Array(totalFrames * fd);
-  const audioTs = new F32Builder(n * 4), audioEmb = new F32Builder(n * 4 * ad);
+  const audioTs = new F32Builder(Math.max(16, n * 4)), audioEmb = new F32Builder(Math.max(16, n * 4 * ad));
   const videoId: string[] = new Array(n), creatorId: string[] = new Array(n);
   const country: string[] = new Array(n), device: string[] = new Array(n);
   const uploadTs = new Float64Array(n), durationS = new Float32Array(n);

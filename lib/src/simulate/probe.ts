@@ -1,6 +1,7 @@
 import type { Rng } from '../util/rng.js';
 import { fnv1a } from '../util/hash.js';
 import type { VideoTable } from '../data/table.js';
+import { fitLogisticAdam, type LogisticFit } from '../util/logisticAdam.js';
 
 /**
  * Quick per-modality signal probes: pooled features per modality and a weighted logistic
@@ -92,61 +93,25 @@ export function concatFeatures(parts: FeatureMatrix[]): FeatureMatrix {
   return { n, d, x };
 }
 
-export interface LogisticModel { beta: Float64Array; mean: Float64Array; sd: Float64Array }
+export type LogisticModel = LogisticFit;
 
 /**
- * Weighted logistic regression by mini-batch Adam on standardised features, positives up-weighted
- * to balance the classes (ranking metrics do not need calibrated outputs). `y`, `w` are indexed like
- * the rows of `f`.
+ * Weighted logistic regression (util/logisticAdam.ts) on standardised features, positives
+ * up-weighted to balance the classes (ranking metrics do not need calibrated outputs). `y`, `w` are
+ * indexed like the rows of `f`.
  */
 export function fitLogistic(
   f: FeatureMatrix, y: ArrayLike<number>, w: ArrayLike<number>, trainRows: Int32Array, rng: Rng,
   opts: { epochs?: number; lr?: number; l2?: number } = {},
 ): LogisticModel {
-  const { d, x } = f;
-  const epochs = opts.epochs ?? 6, lr = opts.lr ?? 0.01, l2 = opts.l2 ?? 1e-4;
-  const mean = new Float64Array(d), sd = new Float64Array(d);
-  for (const i of trainRows) for (let j = 0; j < d; j++) mean[j] += x[i * d + j];
-  for (let j = 0; j < d; j++) mean[j] /= trainRows.length;
-  for (const i of trainRows) for (let j = 0; j < d; j++) { const v = x[i * d + j] - mean[j]; sd[j] += v * v; }
-  for (let j = 0; j < d; j++) sd[j] = Math.sqrt(sd[j] / trainRows.length) || 1;
   let wp = 0, wn = 0;
   for (const i of trainRows) if (y[i] === 1) wp += w[i]; else wn += w[i];
   const posScale = wp > 0 ? wn / wp : 1;
-  const meanW = (wn * 2) / trainRows.length;
-  const beta = new Float64Array(d + 1);
-  const m1 = new Float64Array(d + 1), m2 = new Float64Array(d + 1), g = new Float64Array(d + 1);
-  const order = Int32Array.from(trainRows);
-  const batch = 512;
-  const z = new Float64Array(d);
-  let step = 0;
-  for (let ep = 0; ep < epochs; ep++) {
-    for (let k = order.length - 1; k > 0; k--) { const j = rng.int(k + 1); const tmp = order[k]; order[k] = order[j]; order[j] = tmp; }
-    for (let b0 = 0; b0 < order.length; b0 += batch) {
-      g.fill(0);
-      const b1 = Math.min(order.length, b0 + batch);
-      for (let bi = b0; bi < b1; bi++) {
-        const i = order[bi];
-        let s = beta[d];
-        for (let j = 0; j < d; j++) { z[j] = (x[i * d + j] - mean[j]) / sd[j]; s += beta[j] * z[j]; }
-        const p = 1 / (1 + Math.exp(-s));
-        const wi = (w[i] * (y[i] === 1 ? posScale : 1)) / meanW;
-        const r = wi * (p - (y[i] === 1 ? 1 : 0));
-        for (let j = 0; j < d; j++) g[j] += r * z[j];
-        g[d] += r;
-      }
-      step++;
-      const bs = b1 - b0;
-      for (let j = 0; j <= d; j++) {
-        const gj = g[j] / bs + (j < d ? l2 * beta[j] : 0);
-        m1[j] = 0.9 * m1[j] + 0.1 * gj;
-        m2[j] = 0.999 * m2[j] + 0.001 * gj * gj;
-        const mh = m1[j] / (1 - Math.pow(0.9, step)), vh = m2[j] / (1 - Math.pow(0.999, step));
-        beta[j] -= (lr * mh) / (Math.sqrt(vh) + 1e-8);
-      }
-    }
-  }
-  return { beta, mean, sd };
+  const balanced = new Float64Array(f.n);
+  for (const i of trainRows) balanced[i] = w[i] * (y[i] === 1 ? posScale : 1);
+  return fitLogisticAdam(f.x, f.d, trainRows, y, balanced, {
+    epochs: opts.epochs ?? 6, learningRate: opts.lr ?? 0.01, l2: opts.l2 ?? 1e-4, batchSize: 512, seed: rng.int(2 ** 31),
+  });
 }
 
 /** Logits of `m` for rows `rows` of `f`. */
@@ -155,8 +120,8 @@ export function scoreLogistic(m: LogisticModel, f: FeatureMatrix, rows: ArrayLik
   const out = new Float64Array(rows.length);
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k];
-    let s = m.beta[d];
-    for (let j = 0; j < d; j++) s += m.beta[j] * ((x[i * d + j] - m.mean[j]) / m.sd[j]);
+    let s = m.intercept;
+    for (let j = 0; j < d; j++) s += m.coef[j] * ((x[i * d + j] - m.mean[j]) / m.std[j]);
     out[k] = s;
   }
   return out;

@@ -2,12 +2,12 @@ import { pooledFeatures, type PooledMatrix } from '../../features/pooled.js';
 import type { FittedPreprocessor } from '../../features/preprocess.js';
 import type { VideoTable } from '../../data/table.js';
 import { VigilError } from '../../util/errors.js';
-import { createRng, shuffleInPlace } from '../../util/rng.js';
+import { createRng } from '../../util/rng.js';
+import { fitLogisticAdam } from '../../util/logisticAdam.js';
 
 /**
- * Weighted L2-regularised logistic regression on pooled features, fitted with minibatch Adam on
- * standardised columns. Small and dependency-free: it is both a baseline and the cheap model behind
- * the out-of-fold scores that label-noise filtering uses.
+ * Weighted L2-regularised logistic regression on pooled features (the fitter is util/logisticAdam.ts):
+ * both a baseline and the cheap model behind the out-of-fold scores that label-noise filtering uses.
  */
 export interface LogisticModel {
   kind: 'logistic';
@@ -34,47 +34,8 @@ export function fitLogistic(X: PooledMatrix, y: ArrayLike<number>, w: ArrayLike<
   const { n, d } = X;
   if (y.length !== n || w.length !== n) throw new VigilError(`'labels': expected ${n} labels and weights, got ${y.length} and ${w.length}`, { field: 'labels' });
   if (n === 0) throw new VigilError("'rows': logistic regression needs at least one row", { field: 'rows' });
-  const mean = new Float64Array(d), sq = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) { const x = X.X[i * d + j]; mean[j] += x; sq[j] += x * x; }
-  const std = new Float64Array(d);
-  for (let j = 0; j < d; j++) { mean[j] /= n; std[j] = Math.sqrt(Math.max(sq[j] / n - mean[j] ** 2, 0)); if (std[j] < 1e-6) std[j] = 1; }
-  let wsum = 0;
-  for (let i = 0; i < n; i++) wsum += w[i];
-  const wscale = n / Math.max(wsum, 1e-12);
-  const coef = new Float64Array(d);
-  let b = 0;
-  const m = new Float64Array(d + 1), v = new Float64Array(d + 1);
-  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
-  const grad = new Float64Array(d + 1);
-  const xs = new Float64Array(d);
-  const order = Array.from({ length: n }, (_, i) => i);
-  const rng = createRng(o.seed);
-  let step = 0;
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
-    shuffleInPlace(order, rng);
-    for (let s = 0; s < n; s += o.batchSize) {
-      grad.fill(0);
-      const e = Math.min(n, s + o.batchSize);
-      for (let k = s; k < e; k++) {
-        const i = order[k];
-        let z = b;
-        for (let j = 0; j < d; j++) { xs[j] = (X.X[i * d + j] - mean[j]) / std[j]; z += coef[j] * xs[j]; }
-        const g = (1 / (1 + Math.exp(-z)) - y[i]) * w[i] * wscale;
-        for (let j = 0; j < d; j++) grad[j] += g * xs[j];
-        grad[d] += g;
-      }
-      const bs = e - s;
-      step++;
-      for (let j = 0; j <= d; j++) {
-        const gj = grad[j] / bs + (j < d ? o.l2 * coef[j] : 0);
-        m[j] = b1 * m[j] + (1 - b1) * gj;
-        v[j] = b2 * v[j] + (1 - b2) * gj * gj;
-        const upd = (o.learningRate * (m[j] / (1 - b1 ** step))) / (Math.sqrt(v[j] / (1 - b2 ** step)) + eps);
-        if (j < d) coef[j] -= upd; else b -= upd;
-      }
-    }
-  }
-  return { kind: 'logistic', names: X.names, mean: Array.from(mean), std: Array.from(std), coef: Array.from(coef), intercept: b };
+  const fit = fitLogisticAdam(X.X, d, Array.from({ length: n }, (_, i) => i), y, w, o);
+  return { kind: 'logistic', names: X.names, mean: Array.from(fit.mean), std: Array.from(fit.std), coef: Array.from(fit.coef), intercept: fit.intercept };
 }
 
 /** Logits (log-odds) for every row of X. */

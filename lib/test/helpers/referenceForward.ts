@@ -1,14 +1,13 @@
-import type { Calibrator, FusionInputs, FusionOutputs, FusionWeights } from './contract.js';
-import { checkInputs } from './contract.js';
+import type { Calibrator, FusionInputs, FusionOutputs, FusionWeights } from '../../src/export/contract.js';
+import { checkInputs } from '../../src/export/contract.js';
+import { PAD_SCORE } from '../../src/model/pooling/attention.js';
+import { sigmoid } from '../../src/util/sigmoid.js';
 
 /**
- * The fusion network of docs/ARCHITECTURE.md as plain loops in float64: an independent reference
- * for the ONNX graph (and, later, for the TF.js model) that shares no code with either. Slow and
- * obvious on purpose.
+ * The fusion network of docs/ARCHITECTURE.md as plain loops in float64: the test oracle for the
+ * ONNX graph and for the TF.js model, sharing no model code with either (only the contract's pad
+ * score). Slow and obvious on purpose; it knows the built-in poolings and fusion heads only.
  */
-
-/** Logit given to padded items before the attention softmax (as in the architecture). */
-export const MASK_LOGIT = -1e9;
 
 interface Dense { kernel: Float64Array; bias: Float64Array; nIn: number; nOut: number }
 
@@ -47,8 +46,6 @@ function denseVec(d: Dense, src: ArrayLike<number>, off: number, relu: boolean):
   if (relu) for (let o = 0; o < d.nOut; o++) if (y[o] < 0) y[o] = 0;
   return y;
 }
-
-function sigmoid(v: number): number { return 1 / (1 + Math.exp(-v)); }
 
 /** Two-layer tower `relu(x·dense1)·out` for one row → scalar logit. */
 function mlpTower(w: FusionWeights, prefix: string, x: ArrayLike<number>, off: number, dIn: number): number {
@@ -101,13 +98,13 @@ function sequenceTower(
       const g = new Float64Array(A);
       for (let k = 0; k < A; k++) g[k] = Math.tanh(v[k]) * sigmoid(u[k]);
       const et = denseVec(W, g, 0, false)[0];
-      e[t] = m(t) > 0 ? et : MASK_LOGIT;
+      e[t] = m(t) > 0 ? et : PAD_SCORE;
     }
     let mx = -Infinity;
     for (let t = 0; t < T; t++) mx = Math.max(mx, e[t]);
     let z = 0;
     for (let t = 0; t < T; t++) { weights[t] = Math.exp(e[t] - mx); z += weights[t]; }
-    // With no real item every score is MASK_LOGIT: uniform weights over padding (the logit is gated off later).
+    // With no real item every score is PAD_SCORE: uniform weights over padding (the logit is gated off later).
     for (let t = 0; t < T; t++) weights[t] = weights[t] / z;
     for (let t = 0; t < T; t++) for (let j = 0; j < H; j++) pooled[j] += weights[t] * hs[t][j];
   } else {
