@@ -42,7 +42,6 @@ export const loopCommand: Command = {
   },
   async run(values, positionals) {
     if (positionals.length !== 1) throw new VigilError('vigil loop: expected one RUN (a run folder or run id)', { field: 'RUN' });
-    const runDir = resolveRunDir(positionals[0], (values.dir as string | undefined) ?? 'experiments/runs');
     const strategies = values.strategy as string[] | undefined;
     for (const s of strategies ?? []) {
       if (!(ROUTING_STRATEGIES as readonly string[]).includes(s)) throw new VigilError(`--strategy: expected one of ${ROUTING_STRATEGIES.join(', ')}, got '${s}'`, { field: 'strategy' });
@@ -63,6 +62,8 @@ export const loopCommand: Command = {
       const key = String(issue.path[0] ?? '');
       throw new VigilError(`--${flag[key] ?? key}: ${issue.message}`, { field: flag[key] ?? key });
     }
+    // Options are checked before the run is looked up or anything is simulated.
+    const runDir = resolveRunDir(positionals[0], (values.dir as string | undefined) ?? 'experiments/runs');
     const t0 = Date.now();
     const result = await runLoop(runDir, parsed.data, { onProgress: (m) => process.stderr.write(`loop: ${m}\n`) });
     result.timings.total_s = Math.round((Date.now() - t0) / 100) / 10;
