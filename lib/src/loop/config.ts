@@ -35,9 +35,9 @@ export const loopConfigSchema = z.object({
   exposureHorizonHours: z.number().positive().default(168),
   /** Retrain weekly on the loop's labels (false: the run's model serves every week). */
   retrain: z.boolean().default(true),
-  /** L2 and epochs of the light retrain (a logistic head over the served score and pooled features). */
+  /** L2 (towards the served model) and full-batch steps of the light retrain (models.ts, a residual head). */
   retrainL2: z.number().min(0).default(0.01),
-  retrainEpochs: z.number().int().min(1).max(50).default(6),
+  retrainSteps: z.number().int().min(1).max(2000).default(150),
   /** Roll back a promoted model whose reviewed-queue hit rate falls below this fraction of its predecessor's. */
   rollbackHitRatio: z.number().min(0).max(1).default(0.7),
   /** Bootstrap resamples of the promotion gate. */

@@ -11,7 +11,7 @@ export interface LabelRecord {
   role: ReviewRole;
   /** The reviewer's decision: 1 = removed as harmful. */
   label: 0 | 1;
-  /** Virtual uploads the decision covers (a queued stored row stands for `weight` identical uploads; a sampled draw for one). */
+  /** Uploads the decision stands for in training: a queued stored row its `weight` identical uploads; an exploration or audit draw its sampling frame divided by the draws (design weight). */
   weight: number;
 }
 

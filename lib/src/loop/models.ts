@@ -1,5 +1,21 @@
-import { fitLogistic, predictLogistic, type LogisticModel } from '../model/baselines/logistic.js';
+import { VigilError } from '../util/errors.js';
 import type { LoopWorld } from './world.js';
+
+/**
+ * The light retrain: a residual logistic head anchored at the served model,
+ * `z = a·served_logit + b + Σ c_j·x̃_j` over the standardised pooled features x̃ (column 0 of the
+ * world's features is the served logit). It starts at the served model (a = 1, b = c = 0) and L2
+ * pulls it back there (on a − 1 and on c), so a few hundred weekly labels adjust the model rather
+ * than replace it: an unanchored refit on labels the queue selected learns the queue's slice and
+ * can invert the ranking on everything else.
+ */
+export interface ResidualHead {
+  a: number;
+  b: number;
+  mean: number[];
+  std: number[];
+  coef: number[];
+}
 
 /**
  * A model the loop can serve: the run's exported model (its scores come from the serving scorer)
@@ -11,7 +27,7 @@ export interface LoopModel {
   kind: 'served' | 'retrained';
   /** Week whose end produced it (−1 for the run's model). */
   trainedAfterWeek: number;
-  head: LogisticModel | null;
+  head: ResidualHead | null;
   queueThreshold: number;
   blockThreshold: number;
   blockEnabled: boolean;
@@ -24,21 +40,62 @@ export interface LoopModel {
 export function scoreRows(world: LoopWorld, m: LoopModel, rows: readonly number[]): Float64Array {
   const out = new Float64Array(rows.length);
   if (!m.head) { for (let k = 0; k < rows.length; k++) out[k] = world.baseRisk[rows[k]]; return out; }
-  const z = predictLogistic(m.head, subMatrix(world, rows));
-  for (let k = 0; k < rows.length; k++) out[k] = 1 / (1 + Math.exp(-z[k]));
+  for (let k = 0; k < rows.length; k++) out[k] = 1 / (1 + Math.exp(-headLogit(m.head, world, rows[k])));
   return out;
 }
 
-export function subMatrix(world: LoopWorld, rows: readonly number[]) {
-  const { d, X, names } = world.features;
-  const sub = new Float32Array(rows.length * d);
-  for (let k = 0; k < rows.length; k++) sub.set(X.subarray(rows[k] * d, (rows[k] + 1) * d), k * d);
-  return { n: rows.length, d, X: sub, names };
+function headLogit(h: ResidualHead, world: LoopWorld, row: number): number {
+  const { d, X } = world.features;
+  let z = h.a * X[row * d] + h.b;
+  for (let j = 1; j < d; j++) z += h.coef[j] * ((X[row * d + j] - h.mean[j]) / h.std[j]);
+  return z;
 }
 
-/** Fit the light retrain on the loop's labels (fixed epochs: its cost does not grow with the stream). */
-export function fitHead(world: LoopWorld, rows: number[], labels: number[], weights: number[], opts: { l2: number; epochs: number; seed: number }): LogisticModel {
-  return fitLogistic(subMatrix(world, rows), labels, weights, { l2: opts.l2, epochs: opts.epochs, seed: opts.seed, batchSize: 64, learningRate: 0.02 });
+
+/** Fit the residual head on the loop's labels: full-batch Adam, a fixed number of steps (its cost does not grow with the stream). */
+export function fitHead(world: LoopWorld, rows: number[], labels: number[], weights: number[], opts: { l2: number; steps: number }): ResidualHead {
+  const { d, X } = world.features;
+  const n = rows.length;
+  if (labels.length !== n || weights.length !== n) throw new VigilError(`'labels': expected ${n} labels and weights, got ${labels.length} and ${weights.length}`, { field: 'labels' });
+  const mean = new Array<number>(d).fill(0), std = new Array<number>(d).fill(1);
+  let wsum = 0;
+  for (let k = 0; k < n; k++) wsum += weights[k];
+  for (let j = 1; j < d; j++) {
+    let m = 0, s2 = 0;
+    for (let k = 0; k < n; k++) { const x = X[rows[k] * d + j]; m += weights[k] * x; s2 += weights[k] * x * x; }
+    m /= wsum;
+    mean[j] = m;
+    const v = s2 / wsum - m * m;
+    std[j] = v > 1e-12 ? Math.sqrt(v) : 1;
+  }
+  const h: ResidualHead = { a: 1, b: 0, mean, std, coef: new Array<number>(d).fill(0) };
+  // Parameters: [a, b, c_1..c_{d-1}] in one vector for Adam.
+  const P = d + 1;
+  const theta = new Float64Array(P); theta[0] = 1;
+  const m1 = new Float64Array(P), m2 = new Float64Array(P), g = new Float64Array(P);
+  const xs = new Float64Array(d);
+  const lr = 0.05;
+  for (let step = 1; step <= opts.steps; step++) {
+    g.fill(0);
+    for (let k = 0; k < n; k++) {
+      const o = rows[k] * d;
+      let z = theta[0] * X[o] + theta[1];
+      for (let j = 1; j < d; j++) { xs[j] = (X[o + j] - mean[j]) / std[j]; z += theta[j + 1] * xs[j]; }
+      const e = (1 / (1 + Math.exp(-z)) - labels[k]) * weights[k] / wsum;
+      g[0] += e * X[o]; g[1] += e;
+      for (let j = 1; j < d; j++) g[j + 1] += e * xs[j];
+    }
+    g[0] += opts.l2 * (theta[0] - 1);
+    for (let j = 2; j < P; j++) g[j] += opts.l2 * theta[j];
+    for (let j = 0; j < P; j++) {
+      m1[j] = 0.9 * m1[j] + 0.1 * g[j];
+      m2[j] = 0.999 * m2[j] + 0.001 * g[j] * g[j];
+      theta[j] -= (lr * (m1[j] / (1 - 0.9 ** step))) / (Math.sqrt(m2[j] / (1 - 0.999 ** step)) + 1e-8);
+    }
+  }
+  h.a = theta[0]; h.b = theta[1];
+  for (let j = 1; j < d; j++) h.coef[j] = theta[j + 1];
+  return h;
 }
 
 /**

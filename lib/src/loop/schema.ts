@@ -54,7 +54,9 @@ export const weekMetricsSchema = z.object({
   }),
   reviewers: z.object({
     capacity: z.number().min(0), queue: z.number().min(0), explore: z.number().min(0), audit: z.number().min(0),
-    appeals: z.number().min(0), utilization: rate,
+    appeals: z.number().min(0),
+    /** Reviews done / capacity granted this week (can exceed 1 by budget carried over a week boundary while items wait). */
+    utilization: z.number().min(0).nullable(),
     /** Mean expected agreement of two reviewers (q² + (1 − q)²) on this week's first reviews, per true category. */
     agreement: z.record(z.string(), z.number().min(0).max(1)),
     days: z.array(dayLoadSchema),
@@ -87,6 +89,8 @@ export const weekMetricsSchema = z.object({
       /** Ground-truth AP of the candidate on the next week (whether or not it was promoted). */
       ap_next_week: z.number().nullable(),
       ap_next_week_current: z.number().nullable(),
+      /** The candidate's mean predicted probability on the next week: trained on selected labels it overstates prevalence. */
+      mean_risk_next_week: rate,
     }).nullable(),
   }),
 });

@@ -51,6 +51,16 @@ function weekAp(world: LoopWorld, m: LoopModel, k: number): number | null {
   return apOf(scoreRows(world, m, rows), rows.map((r) => world.trueHarmful[r]), rows.map((r) => world.weight[r]));
 }
 
+/** Weighted mean predicted probability of model `m` on week k: against the true prevalence it shows calibration in the large. */
+function weekMeanRisk(world: LoopWorld, m: LoopModel, k: number): number | null {
+  if (k >= world.weeks) return null;
+  const rows = rowsOfWeek(world, k);
+  const s = scoreRows(world, m, rows);
+  let num = 0, den = 0;
+  rows.forEach((r, t) => { num += world.weight[r] * s[t]; den += world.weight[r]; });
+  return ratio(num, den);
+}
+
 /**
  * Replay the loop's weeks under one routing strategy: the model in force scores each upload, the
  * policy acts, the queue is worked hour by hour within the day's capacity, exploration and audit
@@ -119,10 +129,12 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
       const a = (agreement[world.category[r]] ??= { sum: 0, w: 0 });
       a.sum += pairAgreement(world.q[r]) * w; a.w += w;
     };
-    const sampledReview = (r: number, at: number, source: LabelSource) => {
+    // A sampled draw stands for its whole sampling frame: design weight = frame uploads / draws, so
+    // audit labels describe everything allowed, not just the one upload.
+    const sampledReview = (r: number, at: number, source: LabelSource, designWeight: number) => {
       const y = reviewers.decide(r, 'first');
       noteAgreement(r, 1);
-      ledger.add({ row: r, week: k, source, role: 'first', label: y, weight: 1 });
+      ledger.add({ row: r, week: k, source, role: 'first', label: y, weight: designWeight });
       if (y === 1 && Number.isNaN(removedAt[r])) {
         // The reviewer's finding removes the content and its identical copies (known-content matching).
         removedAt[r] = at;
@@ -166,13 +178,15 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
       exploreCarry -= nExplore;
       if (nExplore > 0) {
         const band = allowed.filter((r) => scoreOf.get(r)! >= cfg.exploreBand * current.queueThreshold);
-        for (const r of drawByWeight(band, world.weight, nExplore, rng.fork(`explore:${k}:${d}`))) { sampledReview(r, dayEnd, 'explore'); exploreUsed++; today.explore++; }
+        const frame = band.reduce((s, r) => s + world.weight[r], 0);
+        for (const r of drawByWeight(band, world.weight, nExplore, rng.fork(`explore:${k}:${d}`))) { sampledReview(r, dayEnd, 'explore', frame / nExplore); exploreUsed++; today.explore++; }
       }
       auditCarry += dayCap[d] * auditShare;
       const nAudit = Math.floor(auditCarry + 1e-9);
       auditCarry -= nAudit;
+      const frame = allowed.reduce((s, r) => s + world.weight[r], 0);
       for (const r of drawByWeight(allowed, world.weight, nAudit, rng.fork(`audit:${k}:${d}`))) {
-        auditPos += sampledReview(r, dayEnd, 'audit'); auditDraws++; auditUsed++; today.audit++;
+        auditPos += sampledReview(r, dayEnd, 'audit', frame / nAudit); auditDraws++; auditUsed++; today.audit++;
       }
     }
 
@@ -226,7 +240,7 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
     // Rollback: a model promoted for this week whose reviewed queue finds far less than its predecessor's.
     let rolledBack = false;
     if (promotedForWeek === k && previous && hitRate !== null && prevHitRate !== null && hitRate < cfg.rollbackHitRatio * prevHitRate) {
-      promotions.push({ week: k, model_id: previous.id, event: 'rollback' });
+      promotions.push({ week: k + 1, model_id: previous.id, event: 'rollback' });
       current = previous;
       previous = null;
       rolledBack = true;
@@ -240,7 +254,7 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
       const train = ledger.trainingSet(0, k - 1);
       const pos = train.labels.reduce((s, y) => s + y, 0);
       if (pos >= 2 && pos < train.rows.length) {
-        const head = fitHead(world, train.rows, train.labels, train.weights, { l2: cfg.retrainL2, epochs: cfg.retrainEpochs, seed: cfg.seed + k });
+        const head = fitHead(world, train.rows, train.labels, train.weights, { l2: cfg.retrainL2, steps: cfg.retrainSteps });
         fits.push({ week: k, rows: train.rows, labels: train.labels });
         const cand: LoopModel = {
           id: `${served.id}+loop-${strategy}-w${k}`, kind: 'retrained', trainedAfterWeek: k, head, trainLabels: train.rows.length, trainPositives: pos,
@@ -256,6 +270,7 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
           holdout_labels: outcome.holdoutLabels, holdout_positives: outcome.holdoutPositives,
           gate_ap_current: outcome.current.ap, gate_ap_candidate: outcome.candidate.ap,
           ap_next_week: weekAp(world, cand, k + 1), ap_next_week_current: weekAp(world, current, k + 1),
+          mean_risk_next_week: weekMeanRisk(world, cand, k + 1),
         };
         if (outcome.verdict === 'promote') {
           previous = current; current = cand; promotedForWeek = k + 1;
