@@ -40,6 +40,16 @@ export interface Simulation {
   detector?: { score: Float64Array; harmFrames: Int32Array };
 }
 
+/**
+ * Another stream of the same world: `salt` draws a new creator population, new content and new
+ * uploads from the seed's world (same harm directions and vocabularies, so a model trained on the
+ * seed's dataset applies), and `startMs` moves the calendar. Without it the output is unchanged.
+ */
+export interface StreamOptions {
+  salt?: string;
+  startMs?: number;
+}
+
 const pad = (x: number, w: number): string => String(x).padStart(w, '0');
 
 /**
@@ -48,18 +58,20 @@ const pad = (x: number, w: number): string => String(x).padStart(w, '0');
  * latent (rng forked by content id) plus per-upload noise (rng forked by upload index), so the
  * result is identical for a given seed however it is computed.
  */
-export function simulate(preset: SimPreset, seed: number, knobs: SimKnobs = DEFAULT_KNOBS): Simulation {
+export function simulate(preset: SimPreset, seed: number, knobs: SimKnobs = DEFAULT_KNOBS, stream_?: StreamOptions): Simulation {
   if (!Number.isInteger(seed)) throw new VigilError(`seed: expected an integer, got ${seed}`, { field: 'seed' });
   if (preset.nVirtual >= 4_194_304) throw new VigilError(`nVirtual: at most 4194303 uploads, got ${preset.nVirtual}`, { field: 'nVirtual' });
   const timings: Record<string, number> = {};
   let t0 = performance.now();
   const lap = (name: string): void => { const t = performance.now(); timings[name] = (t - t0) / 1000; t0 = t; };
 
-  const root = createRng(seed);
-  const wrng = root.fork('world');
+  const base = createRng(seed);
+  const wrng = base.fork('world');
+  // A salted stream keeps the world (harm directions, vocabularies) and draws new creators, content and uploads.
+  const root = stream_?.salt ? base.fork(`stream-salt:${stream_.salt}`) : base;
   const geom = makeGeometry(wrng, preset.frameDim, preset.audioDim);
   const vocab = makeVocabulary(wrng);
-  const startMs = SIM_START_MS;
+  const startMs = stream_?.startMs ?? SIM_START_MS;
   const endMs = startMs + preset.weeks * MS_PER_WEEK;
   const creators = makeCreators(root.fork('creators'), preset.nVirtual * knobs.creatorsPerUpload, startMs, endMs, knobs);
   const stream = simulateStream(root.fork('stream'), preset, knobs, creators, startMs);

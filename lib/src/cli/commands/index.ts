@@ -25,6 +25,7 @@ export const commands: CommandEntry[] = [
   { name: 'serve', summary: 'HTTP scoring server for a run folder (onnxruntime on CPU)', load: async () => (await import('./serve.js')).serveCommand },
   { name: 'score', summary: 'Score a JSONL file of videos with a run folder (same code path as the server)', load: async () => (await import('./score.js')).scoreCommand },
   { name: 'monitor', summary: 'Drift of new data against a run\'s training reference (PSI per feature, modality and score, by week)', load: async () => (await import('./monitor.js')).monitorCommand },
+  { name: 'loop', summary: 'The moderation loop, simulated: queue, reviewers, appeals, audits and weekly retraining over new weeks', load: async () => (await import('./loop.js')).loopCommand },
   { name: 'extract', summary: 'Real media → dataset features (1 FPS frame embeddings, VAD audio segments, transcript)', load: async () => (await import('./extract.js')).extractCommand },
   { name: 'bench', summary: 'Benchmark suite: quality vs XGBoost / scikit-learn / the oracle, and speed (training, split, serving, extraction)', load: async () => (await import('./bench.js')).benchCommand },
 ];
