@@ -389,4 +389,4 @@ export function formatDrift(r: DriftReport): string {
 }
 
 /** The drift reference's file name inside a run folder. */
-export const REFERENCE_FILE = 'reference.json';
+export const REFERENCE_FILE = 'reference.json' as const;

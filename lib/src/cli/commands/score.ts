@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { join } from 'node:path';
 import { loadExtractor, extractVideo } from '../../extract/extract.js';
@@ -12,6 +12,7 @@ import { loadKnownContent } from '../../serve/knownContent.js';
 import { VigilError } from '../../util/errors.js';
 import { assertNotPartialRun } from '../../runs/runFolder.js';
 import { openAtomicWriter } from '../../util/atomic.js';
+import { readRunFile } from '../../artifacts/runFiles.js';
 
 export const scoreCommand: Command = {
   name: 'score',
@@ -74,7 +75,7 @@ function checkInputFile(inPath: string): void {
 
 /** Extract one real video with the run's extractor and score it (raw media is never kept). */
 async function scoreVideoFile(runDir: string, video: string, transcriptPath: string | undefined, threads: number): Promise<number> {
-  const manifest = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8')) as { extractor?: string | null };
+  const manifest = readRunFile(runDir, 'manifest.json');
   const ex = await loadExtractor();
   assertSameExtractor(manifest.extractor, ex.id);
   const t = await extractVideo(video, { extractor: ex, transcriptPath });
