@@ -129,7 +129,7 @@ function leakageDemo(ds: LoadedDataset, split: SplitResult, cfg: ExperimentConfi
 export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}): Promise<RunOutcome> {
   if (opts.dataPath) cfg = { ...cfg, data: { ...cfg.data, path: opts.dataPath } };
   const runsDir = opts.runsDir ?? cfg.runsDir;
-  const runId = opts.runId ?? createRunId(cfg as unknown as Record<string, unknown>);
+  const runId = opts.runId ?? createRunId(cfg);
   const timer = stageTimer();
 
   const dataPath = await timer.stage('data', () => ensureDataset(cfg.data));

@@ -49,7 +49,7 @@ export function stableStringify(v: unknown): string {
 }
 
 /** `20261127-234501-default-3fa2b9c1`: sortable by time, readable by config, distinct by content. */
-export function createRunId(config: { name?: string } & Record<string, unknown>, now = new Date()): string {
+export function createRunId<C extends { name?: string }>(config: C, now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const ts = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
   return `${ts}-${slug(config.name ?? 'run')}-${sha256(stableStringify(config)).slice(0, 8)}`;
