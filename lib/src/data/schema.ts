@@ -1,5 +1,5 @@
 /**
- * The feature-store schema (CONTRACTS.md) as data: which columns exist, what kind of Arrow type each
+ * The feature-store schema (docs/CONTRACTS.md) as data: which columns exist, what kind of Arrow type each
  * accepts, and whether it may be null. Checked against a file's schema before any row is read, so a
  * wrong file fails with the column named instead of deep inside training.
  */

@@ -19,7 +19,7 @@ export interface CriterionVerdict {
   point_met: boolean;
 }
 
-/** The `test` block of metrics.json (CONTRACTS.md), plus pAUC, F2, log-loss and the verdicts. */
+/** The `test` block of metrics.json (docs/CONTRACTS.md), plus pAUC, F2, log-loss and the verdicts. */
 export interface MetricBlock {
   n: number;
   positives: number;
