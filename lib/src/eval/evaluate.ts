@@ -1,7 +1,7 @@
-import type { GroupIds } from './validate.js';
-import { allocCurve, curveOf, prepareScored, type Curve, type Prepared } from './curves.js';
-import { averagePrecision, bestFBeta, brier, ece, logLoss, partialAuc, precisionAtTop, recallAtFpr, rocAuc } from './metrics.js';
-import { groupBootstrap, type MetricValues } from './bootstrap.js';
+import type { GroupIds } from '../stats/validate.js';
+import { allocCurve, curveOf, prepareScored, type Curve, type Prepared } from '../stats/curves.js';
+import { averagePrecision, bestFBeta, brier, ece, logLoss, partialAuc, precisionAtTop, recallAtFpr, rocAuc } from '../stats/metrics.js';
+import { groupBootstrap, type MetricValues } from '../stats/bootstrap.js';
 import { VigilError } from '../util/errors.js';
 import { evalConfigSchema, type EvalConfig } from './config.js';
 

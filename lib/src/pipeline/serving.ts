@@ -25,7 +25,7 @@ import type { FusionWeights } from '../model/weights.js';
 import type { Calibrator } from '../calibrate/types.js';
 import type { Policy } from '../policy/types.js';
 import type { VideoTable } from '../data/table.js';
-import type { ServingCheckConfig } from './config.js';
+import type { ServingCheckConfig } from '../config.js';
 
 export interface ParityResult extends ParityDiffs { rows: number; tolerance: number; passed: boolean }
 

@@ -8,7 +8,7 @@ import { readVideoTable } from '../../data/parquet.js';
 import { resolveRunDir } from '../../runs/runFolder.js';
 import { computeDrift, formatDrift, REFERENCE_FILE } from '../../monitor/drift.js';
 import { readScoresFile } from '../../monitor/scores.js';
-import { scoreWithOnnx } from '../../notebook/onnxRows.js';
+import { scoreWithOnnx } from '../../serve/scoreRows.js';
 import { readRunFile } from '../../artifacts/runFiles.js';
 import { renderReport } from '../../report/render.js';
 
