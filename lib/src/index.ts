@@ -75,6 +75,7 @@ export * from './report/fromRun.js';
 export * from './monitor/types.js';
 export * from './monitor/psi.js';
 export * from './monitor/drift.js';
+export { EMBEDDING_CLUSTERS, embeddingReference, nearestCentroid, kMeans } from './monitor/embeddingSummary.js';
 export * from './monitor/scores.js';
 export * from './extract/extract.js';
 export * from './extract/batch.js';
