@@ -57,6 +57,7 @@ export * from './data/parquet.js';
 export * from './data/arrow.js';
 export * from './runs/config.js';
 export { getMetric, blockPositives, parseMetricsFile, type ValueCI, type MetricsFile } from './runs/metricsFile.js';
+export { RUN_FILE_SCHEMAS, parseRunFile, readRunFile, readOptionalRunFile, type RunFile, type RunFileName } from './artifacts/runFiles.js';
 export * from './runs/runFolder.js';
 export * from './runs/manifest.js';
 export * from './runs/compare.js';
