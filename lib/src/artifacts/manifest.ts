@@ -56,7 +56,11 @@ export type ManifestFile = z.output<typeof manifestFileSchema>;
 export type ServingManifest = z.output<typeof servingManifestSchema>;
 
 /**
- * manifest.json between the export and the end of a run: the bundle writes its `serving` section
- * first and the run manifest is merged around it later, so only that section is read back then.
+ * manifest.json as serving reads it: the `serving` section (and the dataset's `extractor`, which
+ * `vigil score --video` must match). A serving bundle written outside a run has only these, and
+ * during a run the bundle's section is written before the run manifest is merged around it.
  */
-export const bundleManifestSchema = z.looseObject({ serving: servingManifestSchema.optional() });
+export const bundleManifestSchema = z.looseObject({
+  serving: servingManifestSchema.optional(),
+  extractor: z.string().nullable().optional(),
+});

@@ -53,7 +53,7 @@ function readChecked<N extends RunFileName>(runDir: string, name: N, bytes: Buff
 }
 
 /** Read and check the manifest's serving section and every file's sha256; returns the verified bytes. */
-export function verifyRunFolder(runDir: string): { manifest: ServingManifest; files: Map<string, Buffer> } {
+export function verifyRunFolder(runDir: string): { manifest: ServingManifest; extractor: string | null; files: Map<string, Buffer> } {
   const mPath = join(runDir, 'manifest.json');
   if (!existsSync(mPath)) refuse(runDir, 'manifest.json', 'manifest.json is missing');
   const raw = readJson(runDir, 'manifest.json', readFileSync(mPath));
@@ -84,7 +84,7 @@ export function verifyRunFolder(runDir: string): { manifest: ServingManifest; fi
     if (s.files[name]) check(name);
     else if (existsSync(join(runDir, name))) refuse(runDir, name, `${name} is present but not listed in the manifest`);
   }
-  return { manifest: s, files };
+  return { manifest: s, extractor: parsed.data.extractor ?? null, files };
 }
 
 /** The thresholds serving applies, from policy.json (schema: artifacts/policy.ts). */

@@ -5,14 +5,13 @@ import { loadExtractor, extractVideo } from '../../extract/extract.js';
 import { assertSameExtractor } from '../../extract/compat.js';
 import { tableRowToVideo } from '../../serve/request.js';
 import { requireString, intOption } from '../command.js';
-import { loadRunFolder } from '../../serve/runFolder.js';
+import { loadRunFolder, verifyRunFolder } from '../../serve/runFolder.js';
 import { scoreJsonl } from '../../serve/jsonl.js';
 import { loadFittedPreprocessor } from '../../serve/fittedPreprocessing.js';
 import { loadKnownContent } from '../../serve/knownContent.js';
 import { VigilError } from '../../util/errors.js';
 import { assertNotPartialRun } from '../../runs/runFolder.js';
 import { openAtomicWriter } from '../../util/atomic.js';
-import { readRunFile } from '../../artifacts/runFiles.js';
 
 export const scoreCommand: Command = {
   name: 'score',
@@ -75,9 +74,10 @@ function checkInputFile(inPath: string): void {
 
 /** Extract one real video with the run's extractor and score it (raw media is never kept). */
 async function scoreVideoFile(runDir: string, video: string, transcriptPath: string | undefined, threads: number): Promise<number> {
-  const manifest = readRunFile(runDir, 'manifest.json');
+  // The extractor the bundle's dataset was built with, read from the verified manifest (as serving reads it).
+  const { extractor } = verifyRunFolder(runDir);
   const ex = await loadExtractor();
-  assertSameExtractor(manifest.extractor, ex.id);
+  assertSameExtractor(extractor, ex.id);
   const t = await extractVideo(video, { extractor: ex, transcriptPath });
   const v = tableRowToVideo(t, 0);
   const { scorer } = await loadRunFolder(runDir, { threads, loadPreprocessor: loadFittedPreprocessor, loadKnownContent });
