@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { peersDir, runPeer, PEER_SKIP_EXIT } from '../src/bench/peers.js';
-import { averagePrecision } from '../src/model/quickMetrics.js';
+import { averagePrecision } from '../src/stats/quickMetrics.js';
 import { createRng } from '../src/util/rng.js';
 import { DEBIAN_PYTHON } from './helpers.js';
 

@@ -90,7 +90,7 @@ test('drift input errors name the field', () => {
 });
 
 test('k-means finds separated blobs; a new kind of content lights up the cluster-mix and novelty features', async () => {
-  const { kMeans } = await import('../src/monitor/drift.js');
+  const { kMeans } = await import('../src/monitor/embeddingSummary.js');
   const rng = createRng(4);
   const X = Array.from({ length: 300 }, (_, i) => Float64Array.from([i % 3 === 0 ? 10 : i % 3 === 1 ? -10 : 0, i % 3 === 2 ? 10 : 0].map((c) => c + 0.1 * rng.normal())));
   const C = kMeans(X, 3, createRng(1)).map((c) => c.map((v) => Math.round(v) + 0)).sort((a, b) => a[0] - b[0] || a[1] - b[1]);

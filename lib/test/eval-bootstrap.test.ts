@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluate, evaluateWithDraws, type MetricBlock } from '../src/eval/evaluate.js';
-import { prepareScored, curveOf } from '../src/eval/curves.js';
-import { rocAuc } from '../src/eval/metrics.js';
-import { groupBootstrap, drawGroupMultipliers, quantileSorted } from '../src/eval/bootstrap.js';
+import { prepareScored, curveOf } from '../src/stats/curves.js';
+import { rocAuc } from '../src/stats/metrics.js';
+import { groupBootstrap, drawGroupMultipliers, quantileSorted } from '../src/stats/bootstrap.js';
 import { createRng } from '../src/util/rng.js';
 import { containsNaN } from './helpers.js';
 import { evaluateAgainstTruth } from '../src/eval/truth.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prepareScored, curveOf, rocCurve } from '../src/eval/curves.js';
-import { averagePrecision, rocAuc, partialAuc, recallAtFpr, precisionAtTop, bestFBeta, ece, brier, logLoss } from '../src/eval/metrics.js';
+import { prepareScored, curveOf, rocCurve } from '../src/stats/curves.js';
+import { averagePrecision, rocAuc, partialAuc, recallAtFpr, precisionAtTop, bestFBeta, ece, brier, logLoss } from '../src/stats/metrics.js';
 import { createRng } from '../src/util/rng.js';
 import { VigilError } from '../src/util/errors.js';
 import { sklearnAvailable, runPythonJson, SKLEARN_SKIP } from './helpers.js';

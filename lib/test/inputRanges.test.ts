@@ -1,13 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   fitInputRanges, rangesFromTraining, rangesFromPreprocessor, defaultRanges, checkInputRanges, fmtNum, RANGE_WIDEN, DEFAULT_LIMITS,
+  type TrainingRanges,
 } from '../src/serve/inputRanges.js';
+import { sha256 } from '../src/util/hash.js';
+import { VigilError } from '../src/util/errors.js';
 import { parseVideo } from '../src/serve/request.js';
 import { loadRunFolder } from '../src/serve/runFolder.js';
-import { writeServingBundle } from '../src/export/bundle.js';
+import { writeServingBundle, type ServingBundle } from '../src/export/bundle.js';
 import { makeTable } from './fixtures/videos.js';
 import { makeRunFolder, testPreprocessor, TEST_CONFIG, validRequest } from './helpers/servingFixture.js';
 
@@ -103,20 +106,21 @@ test('fmtNum never prints Infinity or NaN', () => {
   for (const x of [Infinity, -Infinity, NaN, 1e308, 3.4e38, 1e-9, 0, 12.3456789]) assert.doesNotMatch(fmtNum(x), /Infinity|NaN/);
 });
 
-test('a run folder with input_ranges.json serves with those ranges; a malformed one is refused', async () => {
+test('a run folder with input_ranges.json serves with those ranges; a malformed one is neither written nor served', async () => {
   const run = makeRunFolder({ seed: 3 });
   const loadPreprocessor = () => testPreprocessor(TEST_CONFIG);
   try {
-    const ranges = {
+    const ranges: TrainingRanges = {
       formatVersion: 1, rows: 100,
       scalars: { duration_s: { min: 1, max: 60 }, account_age_days: { min: 0, max: 1000 }, prior_strikes: { min: 0, max: 3 }, frame_ts: { min: 0, max: 59 }, audio_ts: null },
       frame_emb: { min: Array(TEST_CONFIG.frameDim).fill(-4), max: Array(TEST_CONFIG.frameDim).fill(4) }, audio_emb: null,
     };
-    writeServingBundle(run.dir, {
+    const bundle: Omit<ServingBundle, 'inputRanges'> = {
       weights: run.weights, calibrator: run.calibrator, preprocessor: { kind: 'test', textDim: TEST_CONFIG.textDim },
-      policy: { block_threshold: 0.9, queue_threshold: 0.5 }, modelVersion: 'run-test-1', inputRanges: ranges,
+      policy: { block_threshold: 0.9, queue_threshold: 0.5 }, modelVersion: 'run-test-1',
       reasonThresholds: { formatVersion: 1, tail: 0.01, modality: { meta: 0.5, visual: 0.5, audio: 0.5, text: 0.2 }, positiveRate: {}, account: { priorStrikes: 1, newAccountDays: 30 } },
-    });
+    };
+    writeServingBundle(run.dir, { ...bundle, inputRanges: ranges });
     const { scorer } = await loadRunFolder(run.dir, { loadPreprocessor });
     assert.equal(scorer.limits.ranges?.source, 'input_ranges.json');
     assert.deepEqual(scorer.limits.ranges?.scalars.prior_strikes, { min: 0, max: 33 });
@@ -125,14 +129,19 @@ test('a run folder with input_ranges.json serves with those ranges; a malformed 
     assert.match(!r.ok ? r.error.message : '', /\[0, 33\].*source: input_ranges\.json/);
     await scorer.close();
 
-    writeServingBundle(run.dir, {
-      weights: run.weights, calibrator: run.calibrator, preprocessor: { kind: 'test', textDim: TEST_CONFIG.textDim },
-      policy: { block_threshold: 0.9, queue_threshold: 0.5 }, modelVersion: 'run-test-1', inputRanges: { ...ranges, scalars: { ...ranges.scalars, duration_s: { min: 5, max: 1 } } },
-      reasonThresholds: { formatVersion: 1, tail: 0.01, modality: { meta: 0.5, visual: 0.5, audio: 0.5, text: 0.2 }, positiveRate: {}, account: { priorStrikes: 1, newAccountDays: 30 } },
-    });
-    await assert.rejects(loadRunFolder(run.dir, { loadPreprocessor }), /input_ranges\.json scalars\.duration_s .*refusing to serve/);
+    const bad: TrainingRanges = { ...ranges, scalars: { ...ranges.scalars, duration_s: { min: 5, max: 1 } } };
+    // The writer checks the file against the same schema serving parses it with.
+    assert.throws(() => writeServingBundle(run.dir, { ...bundle, inputRanges: bad }),
+      (e: unknown) => e instanceof VigilError && e.field === 'input_ranges.json:scalars.duration_s');
+    // Edited by hand and re-hashed into the manifest (so the checksum passes): refused by the schema, field named.
+    const rangesPath = join(run.dir, 'input_ranges.json'), manifestPath = join(run.dir, 'manifest.json');
+    writeFileSync(rangesPath, JSON.stringify(bad));
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    manifest.serving.files['input_ranges.json'].sha256 = sha256(readFileSync(rangesPath));
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    await assert.rejects(loadRunFolder(run.dir, { loadPreprocessor }), /input_ranges\.json: 'scalars\.duration_s' expected \{min, max\} with finite min <= max — refusing to serve/);
     // Tampering after export is caught by the manifest's sha256.
-    writeFileSync(join(run.dir, 'input_ranges.json'), JSON.stringify(ranges));
+    writeFileSync(rangesPath, JSON.stringify(ranges));
     await assert.rejects(loadRunFolder(run.dir, { loadPreprocessor }), /input_ranges\.json sha256/);
   } finally { rmSync(run.dir, { recursive: true, force: true }); }
 });

@@ -6,7 +6,7 @@ import { featuresConfigSchema } from '../src/features/config.js';
 import { fitCart, predictCart, cartRules } from '../src/model/baselines/cart.js';
 import { fitLogistic, predictLogistic } from '../src/model/baselines/logistic.js';
 import { confidentLearning, auditNoise } from '../src/model/noise.js';
-import { averagePrecision, recallAtFpr, precisionAtTop } from '../src/model/quickMetrics.js';
+import { averagePrecision, recallAtFpr, precisionAtTop } from '../src/stats/quickMetrics.js';
 import { rowsOfSplit } from '../src/model/train.js';
 import { TRAIN, TEST } from '../src/split/types.js';
 import type { TruthTable } from '../src/data/table.js';

@@ -5,7 +5,7 @@ import { featuresConfigSchema } from '../src/features/config.js';
 import { modelConfigSchema, type ModelConfig } from '../src/model/config.js';
 import { trainFusion, rowsOfSplit } from '../src/model/train.js';
 import { scoreFusion } from '../src/model/score.js';
-import { averagePrecision } from '../src/model/quickMetrics.js';
+import { averagePrecision } from '../src/stats/quickMetrics.js';
 import { VigilError } from '../src/util/errors.js';
 import { TRAIN, TEST } from '../src/split/types.js';
 import { synthVideos } from './fixtures/synthVideos.js';

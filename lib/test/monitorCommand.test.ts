@@ -10,7 +10,7 @@ import { block, tmpDir, writeFakeRun } from './fixtures/runs.js';
 import { makeRunFolder } from './helpers/servingFixture.js';
 import { fitPreprocessor } from '../src/features/preprocess.js';
 import { parseConfig } from '../src/config.js';
-import { scoreWithOnnx } from '../src/notebook/onnxRows.js';
+import { scoreWithOnnx } from '../src/serve/scoreRows.js';
 
 import { runCli as quietMain } from './helpers/runCli.js';
 

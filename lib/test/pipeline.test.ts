@@ -10,7 +10,7 @@ import { parseConfig } from '../src/config.js';
 import { runExperiment } from '../src/pipeline/run.js';
 import { listRuns, readRun } from '../src/runs/runFolder.js';
 import { compareRuns } from '../src/runs/compare.js';
-import { quantileSorted } from '../src/eval/bootstrap.js';
+import { quantileSorted } from '../src/stats/bootstrap.js';
 import { loadRunFolder } from '../src/serve/runFolder.js';
 import { loadFittedPreprocessor } from '../src/serve/fittedPreprocessing.js';
 import { loadKnownContent } from '../src/serve/knownContent.js';

@@ -18,6 +18,7 @@ async function stageShapedRun(runs: string): Promise<string> {
       config: { name: 'default', policy: { minRecall: 0.9, maxFpr: 0.02, minTopPrecision: 0.25, topShare: 0.01 }, eval: { minSlicePositives: 20 } },
       dataset: { path: 'datasets/default', fingerprint: 'abc' }, split: { fingerprint: 'def' }, backend: 'wasm', git: { commit: null, dirty: null },
       timings: { train: 12.5 }, node: 'v20', versions: {}, files: {},
+      machine: { platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'test', memoryBytes: 1 },
     });
     const test = { n: 26000, positives: 93, ap: mv(0.42, 0.35, 0.49), roc_auc: mv(0.98, 0.97, 0.99),
       recall_at_fpr: { '0.02': { ...mv(0.93, 0.91, 0.96), threshold: 0.03 } }, precision_at_top: { '0.01': { ...mv(0.27, 0.22, 0.33), threshold: 0.2 } },

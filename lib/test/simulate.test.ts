@@ -7,7 +7,7 @@ import { simulate } from '../src/simulate/generate.js';
 import { PRESETS, getPreset } from '../src/simulate/presets.js';
 import { simulationProfile } from '../src/simulate/profile.js';
 import { channelCoverage } from '../src/simulate/check.js';
-import { recallAtFpr, precisionAtTop } from '../src/model/quickMetrics.js';
+import { recallAtFpr, precisionAtTop } from '../src/stats/quickMetrics.js';
 import { probeFeatures, fitLogistic, scoreLogistic } from '../src/simulate/probe.js';
 import { measureProfile } from '../src/data/profile.js';
 import { writeVideoTable } from '../src/data/parquet.js';

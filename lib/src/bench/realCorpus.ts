@@ -7,7 +7,7 @@ import { timeCoverage, type VideoTable } from '../data/table.js';
 import { evaluateWithDraws, pointKey, type MetricValue } from '../eval/evaluate.js';
 import type { Recipe } from '../model/recipe.js';
 import { rowsOfSplit } from '../model/train.js';
-import { scoreWithOnnx } from '../notebook/onnxRows.js';
+import { scoreWithOnnx } from '../serve/scoreRows.js';
 import { loadDataset } from '../pipeline/dataset.js';
 import { runExperiment } from '../pipeline/run.js';
 import type { ModelSelection } from '../pipeline/selectModel.js';

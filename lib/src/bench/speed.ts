@@ -13,6 +13,7 @@ import { resolveTrainConfig } from '../model/recipe.js';
 import type { FusionWeights } from '../model/weights.js';
 import { randomFusionWeights } from '../export/randomWeights.js';
 import { writeServingBundle } from '../export/bundle.js';
+import type { ReasonThresholds } from '../serve/reasonThresholds.js';
 import { loadRunFolder } from '../serve/runFolder.js';
 import { loadFittedPreprocessor } from '../serve/fittedPreprocessing.js';
 import { measureLatency, syntheticRequest, type LatencyResult } from '../serve/latency.js';
@@ -84,7 +85,7 @@ export interface ServingSpeed {
 }
 
 const POLICY = { block_threshold: 0.9, queue_threshold: 0.5, version: 'policy-bench' };
-const REASONS = {
+const REASONS: ReasonThresholds = {
   formatVersion: 1, tail: 0.01, modality: { meta: 0.5, visual: 0.5, audio: 0.5, text: 0.5 },
   positiveRate: { meta: null, visual: null, audio: null, text: null }, account: { priorStrikes: 1, newAccountDays: 30 },
 };

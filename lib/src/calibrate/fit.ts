@@ -1,7 +1,7 @@
-import { validateScored, type GroupIds } from '../eval/validate.js';
+import { validateScored, type GroupIds } from '../stats/validate.js';
 import { createRng, shuffleInPlace } from '../util/rng.js';
 import { VigilError } from '../util/errors.js';
-import { LOGLOSS_CLIP } from '../eval/metrics.js';
+import { LOGLOSS_CLIP } from '../stats/metrics.js';
 import { applyCalibrator, downsamplingShift } from './apply.js';
 import { fitPlatt } from './platt.js';
 import { fitIsotonic } from './isotonic.js';

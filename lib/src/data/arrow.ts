@@ -169,7 +169,7 @@ export function timestampMsColumn(ms: Float64Array): Vector {
   const big = new BigInt64Array(ms.length);
   for (let i = 0; i < ms.length; i++) big[i] = Number.isFinite(ms[i]) ? BigInt(Math.round(ms[i])) : 0n;
   const type = new TimestampMillisecond('UTC');
-  return makeVector(makeData({ type, data: big as unknown as Int32Array, ...bitmapFromValid(Array.from(ms, Number.isFinite)) }));
+  return makeVector(makeData({ type, data: big, ...bitmapFromValid(Array.from(ms, Number.isFinite)) }));
 }
 
 /** list<float32> from CSR offsets; rows where `valid[i]` is false are null. */

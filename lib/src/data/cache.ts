@@ -18,12 +18,15 @@ const FORMAT = 2;
 
 type TypedKey = 'uploadTs' | 'durationS' | 'accountAgeDays' | 'priorStrikes' | 'uploadHour' | 'frameOffsets' | 'frameTs' |
   'frameEmb' | 'hasAudio' | 'audioOffsets' | 'audioTs' | 'audioEmb' | 'asrConfidence' | 'harmful' | 'weight';
-const TYPED: [TypedKey, new (b: ArrayBuffer, o: number, n: number) => ArrayBufferView & { length: number }][] = [
-  ['uploadTs', Float64Array as never], ['durationS', Float32Array as never], ['accountAgeDays', Float32Array as never],
-  ['priorStrikes', Float32Array as never], ['uploadHour', Int8Array as never], ['frameOffsets', Int32Array as never],
-  ['frameTs', Float32Array as never], ['frameEmb', Float32Array as never], ['hasAudio', Uint8Array as never],
-  ['audioOffsets', Int32Array as never], ['audioTs', Float32Array as never], ['audioEmb', Float32Array as never],
-  ['asrConfidence', Float32Array as never], ['harmful', Int8Array as never], ['weight', Float32Array as never],
+type Column = VideoTable[TypedKey];
+type ColumnCtor = new (b: ArrayBuffer, o: number, n: number) => Column;
+/** The typed columns in file order, each with its array type. */
+const TYPED: [TypedKey, ColumnCtor][] = [
+  ['uploadTs', Float64Array], ['durationS', Float32Array], ['accountAgeDays', Float32Array],
+  ['priorStrikes', Float32Array], ['uploadHour', Int8Array], ['frameOffsets', Int32Array],
+  ['frameTs', Float32Array], ['frameEmb', Float32Array], ['hasAudio', Uint8Array],
+  ['audioOffsets', Int32Array], ['audioTs', Float32Array], ['audioEmb', Float32Array],
+  ['asrConfidence', Float32Array], ['harmful', Int8Array], ['weight', Float32Array],
 ];
 
 export function cacheKey(videosPath: string): string {
@@ -44,8 +47,8 @@ export function writeTableCache(file: string, t: VideoTable): void {
     videoId: t.videoId, creatorId: t.creatorId, country: t.country, device: t.device,
     transcript: t.transcript, language: t.language, policyTags: t.policyTags,
   };
-  const arrays = TYPED.map(([k]) => t[k] as ArrayBufferView);
-  const header = Buffer.from(JSON.stringify({ format: FORMAT, n: t.n, frameDim: t.frameDim, audioDim: t.audioDim, absentColumns: t.absentColumns ?? null, strings, lengths: arrays.map((a) => (a as unknown as { length: number }).length) }));
+  const arrays = TYPED.map(([k]) => t[k]);
+  const header = Buffer.from(JSON.stringify({ format: FORMAT, n: t.n, frameDim: t.frameDim, audioDim: t.audioDim, absentColumns: t.absentColumns ?? null, strings, lengths: arrays.map((a) => a.length) }));
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
@@ -80,16 +83,32 @@ export function readTableCache(file: string): VideoTable {
   const hlen = Number(new DataView(buf).getBigUint64(0, true));
   const h = JSON.parse(Buffer.from(buf, 8, hlen).toString('utf8'));
   if (h.format !== FORMAT) throw new Error('cache format mismatch');
-  const out: Record<string, unknown> = { n: h.n, frameDim: h.frameDim, audioDim: h.audioDim, ...h.strings };
-  if (Array.isArray(h.absentColumns)) out.absentColumns = h.absentColumns;
+  const columns = new Map<TypedKey, Column>();
   let pos = 8 + hlen;
   TYPED.forEach(([k, Ctor], i) => {
     pos += (8 - (pos % 8)) % 8;
     const a = new Ctor(buf, pos, h.lengths[i]);
-    out[k] = a;
+    columns.set(k, a);
     pos += a.byteLength;
   });
-  return out as unknown as VideoTable;
+  // Each column was built with its TYPED constructor; the guard gives it back its own array type.
+  const col = <C extends Column>(k: TypedKey, Ctor: new (b: ArrayBuffer, o: number, n: number) => C): C => {
+    const a = columns.get(k);
+    if (!(a instanceof Ctor)) throw new Error(`cache: column '${k}' is missing or of the wrong type`);
+    return a;
+  };
+  const table: VideoTable = {
+    n: h.n, frameDim: h.frameDim, audioDim: h.audioDim,
+    videoId: h.strings.videoId, creatorId: h.strings.creatorId, country: h.strings.country, device: h.strings.device,
+    transcript: h.strings.transcript, language: h.strings.language, policyTags: h.strings.policyTags,
+    uploadTs: col('uploadTs', Float64Array), durationS: col('durationS', Float32Array), accountAgeDays: col('accountAgeDays', Float32Array),
+    priorStrikes: col('priorStrikes', Float32Array), uploadHour: col('uploadHour', Int8Array), frameOffsets: col('frameOffsets', Int32Array),
+    frameTs: col('frameTs', Float32Array), frameEmb: col('frameEmb', Float32Array), hasAudio: col('hasAudio', Uint8Array),
+    audioOffsets: col('audioOffsets', Int32Array), audioTs: col('audioTs', Float32Array), audioEmb: col('audioEmb', Float32Array),
+    asrConfidence: col('asrConfidence', Float32Array), harmful: col('harmful', Int8Array), weight: col('weight', Float32Array),
+  };
+  if (Array.isArray(h.absentColumns)) table.absentColumns = h.absentColumns;
+  return table;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Reading Arrow columns of the accepted kinds into plain arrays, with row-level checks that name the
  * column and the dataset row. Works per record batch; `rowBase` is the batch's first dataset row.
  */
-import { Type, type Data, type Vector } from 'apache-arrow';
+import { DataType, Type, type Data, type Vector } from 'apache-arrow';
 import { isValidAt } from './arrow.js';
 import { fail } from '../util/errors.js';
 
@@ -77,9 +77,10 @@ export function readTimestampsMs(v: Vector, name: string, rowBase: number, nulla
 }
 
 function offsetsOf(d: Data): (i: number) => number {
-  const vo = d.valueOffsets as unknown as Int32Array | BigInt64Array;
-  if (d.type.typeId === Type.FixedSizeList) {
-    const size = (d.type as unknown as { listSize: number }).listSize;
+  const vo: Int32Array | BigInt64Array = d.valueOffsets;
+  const type = d.type;
+  if (DataType.isFixedSizeList(type)) {
+    const size = type.listSize;
     return (i) => (d.offset + i) * size;
   }
   if (vo instanceof BigInt64Array) return (i) => Number(vo[d.offset + i]);
@@ -87,11 +88,11 @@ function offsetsOf(d: Data): (i: number) => number {
 }
 
 function floatsOf(d: Data, name: string): { values: ArrayLike<number>; base: number } {
-  const vals = d.values as unknown as ArrayLike<number> | BigInt64Array;
-  if (vals instanceof BigInt64Array || (vals as unknown) instanceof BigUint64Array) {
+  const vals: ArrayLike<number> | BigInt64Array | BigUint64Array = d.values;
+  if (vals instanceof BigInt64Array || vals instanceof BigUint64Array) {
     fail(name, 'embedding values must be float or 32-bit integer, not 64-bit integers');
   }
-  return { values: vals as ArrayLike<number>, base: d.offset };
+  return { values: vals, base: d.offset };
 }
 
 /** list<number> per row → CSR (offsets relative to this batch, values appended to `out`). */

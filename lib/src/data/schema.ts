@@ -1,5 +1,5 @@
 /**
- * The feature-store schema (CONTRACTS.md) as data: which columns exist, what kind of Arrow type each
+ * The feature-store schema (docs/CONTRACTS.md) as data: which columns exist, what kind of Arrow type each
  * accepts, and whether it may be null. Checked against a file's schema before any row is read, so a
  * wrong file fails with the column named instead of deep inside training.
  */
@@ -59,7 +59,8 @@ export const TRUTH_COLUMNS: ColumnSpec[] = [
 const isString = (t: DataType) => t.typeId === Type.Utf8 || t.typeId === Type.LargeUtf8 || t.typeId === Type.Utf8View;
 const isNumber = (t: DataType) => DataType.isInt(t) || DataType.isFloat(t);
 const isList = (t: DataType) => t.typeId === Type.List || t.typeId === Type.LargeList || t.typeId === Type.FixedSizeList;
-const childType = (t: DataType): DataType | undefined => (t as unknown as { children?: { type: DataType }[] }).children?.[0]?.type;
+// Primitive types carry no children at run time (null), list types one: the element field.
+const childType = (t: DataType): DataType | undefined => t.children?.[0]?.type;
 
 export function kindMatches(kind: ColumnKind, t: DataType): boolean {
   switch (kind) {

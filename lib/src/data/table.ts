@@ -1,5 +1,5 @@
 /**
- * The in-memory form of a dataset folder's `videos.parquet` (the schema in CONTRACTS.md).
+ * The in-memory form of a dataset folder's `videos.parquet` (the schema in docs/CONTRACTS.md).
  *
  * Columnar and typed so that hundreds of thousands of videos with per-frame embeddings fit in memory:
  * variable-length sequences (frames, audio segments) are stored CSR-style — one flat value array plus

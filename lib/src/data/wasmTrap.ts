@@ -9,8 +9,8 @@ export class WasmTrap extends Error {
   constructor(message: string) { super(message); this.name = 'WasmTrap'; }
 }
 
-// The TypeScript setup has no DOM/WebAssembly typings; the constructor is looked up at run time.
-const RuntimeError = (globalThis as unknown as { WebAssembly?: { RuntimeError?: new () => Error } }).WebAssembly?.RuntimeError;
+// Declared in types/webassembly.d.ts; looked up defensively in case a runtime lacks WebAssembly.
+const RuntimeError: typeof WebAssembly.RuntimeError | undefined = globalThis.WebAssembly?.RuntimeError;
 const isWasmTrap = (e: unknown): e is Error => RuntimeError !== undefined && e instanceof RuntimeError;
 
 export async function guardWasmTrap<T>(read: () => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
-import type { GroupIds } from './validate.js';
-import { allocCurve, curveOf, prepareScored, type Curve, type Prepared } from './curves.js';
-import { averagePrecision, bestFBeta, brier, ece, logLoss, partialAuc, precisionAtTop, recallAtFpr, rocAuc } from './metrics.js';
-import { groupBootstrap, type MetricValues } from './bootstrap.js';
+import type { GroupIds } from '../stats/validate.js';
+import { allocCurve, curveOf, prepareScored, type Curve, type Prepared } from '../stats/curves.js';
+import { averagePrecision, bestFBeta, brier, ece, logLoss, partialAuc, precisionAtTop, recallAtFpr, rocAuc } from '../stats/metrics.js';
+import { groupBootstrap, type MetricValues } from '../stats/bootstrap.js';
 import { VigilError } from '../util/errors.js';
 import { evalConfigSchema, type EvalConfig } from './config.js';
 
@@ -19,7 +19,7 @@ export interface CriterionVerdict {
   point_met: boolean;
 }
 
-/** The `test` block of metrics.json (CONTRACTS.md), plus pAUC, F2, log-loss and the verdicts. */
+/** The `test` block of metrics.json (docs/CONTRACTS.md), plus pAUC, F2, log-loss and the verdicts. */
 export interface MetricBlock {
   n: number;
   positives: number;

@@ -1,4 +1,4 @@
-import type { GroupIds } from './validate.js';
+import type { GroupIds } from '../stats/validate.js';
 import type { VideoTable } from '../data/table.js';
 import { frameCount } from '../data/table.js';
 import { VigilError } from '../util/errors.js';

@@ -1,10 +1,10 @@
 import type { VideoTable } from '../data/table.js';
 import { VigilError } from '../util/errors.js';
-import { reliabilityDiagram, type ReliabilityBin } from '../calibrate/reliability.js';
+import { reliabilityDiagram, type ReliabilityBin } from '../stats/reliability.js';
 import type { EvalConfig } from './config.js';
 import { evaluateWithDraws, type MetricBlock } from './evaluate.js';
 import { defineSlices, evaluateSlices, spikeCountries, type SliceBlock } from './slices.js';
-import type { GroupIds } from './validate.js';
+import type { GroupIds } from '../stats/validate.js';
 
 export interface TestSetEvaluation {
   test: MetricBlock;

@@ -1,4 +1,4 @@
-import type { GroupIds } from './validate.js';
+import type { GroupIds } from '../stats/validate.js';
 import { VigilError } from '../util/errors.js';
 import { evaluate, type EvaluateOptions, type MetricBlock } from './evaluate.js';
 

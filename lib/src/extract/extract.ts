@@ -1,6 +1,6 @@
 /**
  * Real media → dataset rows. One video (or a folder of JPEG frames, optionally with one audio file)
- * becomes one VideoTable row in the CONTRACTS.md schema:
+ * becomes one VideoTable row in the docs/CONTRACTS.md schema:
  *   frames at 1 FPS → vision encoder ([dense embedding | 5 class probabilities] per frame),
  *   audio → 16 kHz mono → Silero VAD segments → signal-processing segment embeddings,
  *   ASR JSON beside the media → transcript / confidence / language,

@@ -1,6 +1,6 @@
 /**
  * Sidecar metadata and labels, keyed by video_id, from CSV (header row) or JSON (an array of objects,
- * or an object keyed by video_id). Column names are the dataset's (CONTRACTS.md):
+ * or an object keyed by video_id). Column names are the dataset's (docs/CONTRACTS.md):
  *   metadata: video_id, creator_id, upload_ts (ISO 8601 or epoch ms), duration_s, country, device,
  *             account_age_days, prior_strikes, upload_hour (derived from upload_ts when absent)
  *   labels:   video_id, harmful (0/1), policy_tags (JSON array, or ';'-separated in CSV), weight

@@ -1,6 +1,6 @@
 import type { VideoTable } from '../data/table.js';
-import { averagePrecision } from '../eval/metrics.js';
-import { curveOf, prepareScored } from '../eval/curves.js';
+import { averagePrecision } from '../stats/metrics.js';
+import { curveOf, prepareScored } from '../stats/curves.js';
 import { fnv1a } from '../util/hash.js';
 import type { FeaturesConfig } from './config.js';
 import { fitSparseLogistic, sparseLogits, type CsrMatrix } from './sparseLogistic.js';

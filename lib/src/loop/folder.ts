@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic, writeFileAtomic } from '../util/atomic.js';
 import { VigilError } from '../util/errors.js';
 import { createRunId, writeRunFolder } from '../runs/runFolder.js';
-import { buildLoopSections } from '../report/loopSection.js';
+import { buildLoopSections } from './reportSection.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderHtml } from '../report/html.js';
 import { loopResultSchema, type LoopResult } from './schema.js';

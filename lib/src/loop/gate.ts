@@ -1,6 +1,6 @@
-import { prepareScored, curveOf } from '../eval/curves.js';
-import { averagePrecision, recallAtFpr } from '../eval/metrics.js';
-import { groupBootstrap } from '../eval/bootstrap.js';
+import { prepareScored, curveOf } from '../stats/curves.js';
+import { averagePrecision, recallAtFpr } from '../stats/metrics.js';
+import { groupBootstrap } from '../stats/bootstrap.js';
 import { compareRuns, type Comparison } from '../runs/compare.js';
 import type { RunData } from '../runs/runFolder.js';
 import type { BootstrapFile } from '../runs/bootstrapFile.js';

@@ -1,6 +1,6 @@
 import { createRng } from '../util/rng.js';
-import { prepareScored, curveOf } from '../eval/curves.js';
-import { averagePrecision } from '../eval/metrics.js';
+import { prepareScored, curveOf } from '../stats/curves.js';
+import { averagePrecision } from '../stats/metrics.js';
 import { MS_PER_DAY, MS_PER_WEEK } from '../data/table.js';
 import { slaFor, type LoopConfig, type RoutingStrategy } from './config.js';
 import { rowsOfWeek, validateWorld, type LoopWorld } from './world.js';

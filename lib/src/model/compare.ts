@@ -8,7 +8,7 @@ import type { ResolvedTrainConfig } from './recipe.js';
 import { fitCart, predictCart, cartRules } from './baselines/cart.js';
 import { fitPooledLogistic, scorePooledLogistic } from './baselines/logistic.js';
 import { confidentLearning, type NoiseResult } from './noise.js';
-import { averagePrecision, precisionAtTop, recallAtFpr } from './quickMetrics.js';
+import { averagePrecision, precisionAtTop, recallAtFpr } from '../stats/quickMetrics.js';
 import { presentTowers } from './presentTowers.js';
 import { scoreFusion } from './score.js';
 import { rowsOfSplit, trainFusion, type EpochRecord, type TrainResult } from './train.js';

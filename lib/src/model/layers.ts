@@ -25,12 +25,16 @@ function param(p: Params, name: string): tf.Tensor {
  * BatchMatMul is fast (XNNPACK) only without transpose flags; the default gradient of matMul uses
  * them and measured 10–20× slower per FLOP. Explicit tf.transpose + plain matMul is much faster.
  */
-function makeAffine(inputIsData: boolean) {
-  return tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+function makeAffine(inputIsData: boolean): (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor {
+  // customGrad passes the inputs then its save function as one untyped list; narrow each by kind.
+  const isTensor = (v: tf.Tensor | tf.GradSaveFunc | undefined): v is tf.Tensor => v !== undefined && typeof v !== 'function';
+  const affine = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, w, b, save] = inputs;
+    if (!isTensor(x) || !isTensor(w) || !isTensor(b) || typeof save !== 'function') throw new Error('affine: expected x, w, b and the gradient save function');
     save([x, w]);
     return {
       value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const g = dy as tf.Tensor2D;
         const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
         // A model input (frames, text, ...) needs no gradient: skip that matmul.
@@ -38,7 +42,8 @@ function makeAffine(inputIsData: boolean) {
         return [dx, tf.matMul(tf.transpose(xs), g), tf.sum(g, 0)];
       },
     };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+  });
+  return (x, w, b) => affine(x, w, b);
 }
 const affineHidden = makeAffine(false);
 const affineInput = makeAffine(true);

@@ -1,10 +1,10 @@
-import { prepareScored, curveOf, allocCurve } from '../eval/curves.js';
-import { averagePrecision } from '../eval/metrics.js';
-import { averagePrecision as weightedAp } from './quickMetrics.js';
-import { drawGroupMultipliers, quantileSorted } from '../eval/bootstrap.js';
+import { prepareScored, curveOf, allocCurve } from '../stats/curves.js';
+import { averagePrecision } from '../stats/metrics.js';
+import { averagePrecision as weightedAp } from '../stats/quickMetrics.js';
+import { drawGroupMultipliers, quantileSorted } from '../stats/bootstrap.js';
 import { createRng } from '../util/rng.js';
 import { VigilError } from '../util/errors.js';
-import type { GroupIds } from '../eval/validate.js';
+import type { GroupIds } from '../stats/validate.js';
 
 /**
  * Model selection on the calibration window: which towers carry signal on their own, and whether

@@ -14,7 +14,7 @@ import type { Inputs, Params } from './layers.js';
 import { adamStep, createAdam } from './adam.js';
 import { weightedLoss } from './loss.js';
 import { batchTensors, disposeInputs, forward, paramSpecs } from './network.js';
-import { averagePrecision } from './quickMetrics.js';
+import { averagePrecision } from '../stats/quickMetrics.js';
 import { scoreParams } from './score.js';
 import { buildNetConfig } from './validate.js';
 import type { FusionWeights } from './weights.js';

@@ -9,7 +9,10 @@ import { loadConfig, type ExperimentConfig } from '../config.js';
 import { ensureDataset, loadDataset, type LoadedDataset } from '../pipeline/dataset.js';
 import { runExperiment } from '../pipeline/run.js';
 import { listRuns, readRun, type RunData } from '../runs/runFolder.js';
-import type { Manifest } from '../runs/manifest.js';
+import type { ManifestFile } from '../artifacts/manifest.js';
+import { readRunFile } from '../artifacts/runFiles.js';
+import type { PolicyFile } from '../artifacts/policy.js';
+import { readSavedReportInput } from '../report/savedInput.js';
 import type { MetricsFile } from '../runs/metricsFile.js';
 import { readSplitParquet } from '../split/io.js';
 import type { SplitAssignment } from '../split/types.js';
@@ -65,7 +68,7 @@ export async function openDataset(cfg: ExperimentConfig = notebookConfig()): Pro
 export interface NotebookRun {
   id: string;
   dir: string;
-  manifest: Manifest;
+  manifest: ManifestFile;
   metrics: MetricsFile;
   policy: Policy;
   reportInput: ReportInput;
@@ -99,10 +102,37 @@ export async function openRun(cfg: ExperimentConfig = notebookConfig()): Promise
     dir: run.dir,
     manifest: run.manifest,
     metrics: run.metrics,
-    policy: JSON.parse(readFileSync(need('policy.json'), 'utf8')) as Policy,
-    reportInput: JSON.parse(readFileSync(need('report-input.json'), 'utf8')) as ReportInput,
+    policy: readStagePolicy(run.dir),
+    reportInput: readReportInput(run.dir),
     split: await readSplitParquet(need('split.parquet')),
   };
+}
+
+/**
+ * policy.json as the policy stage writes it. The file schema (artifacts/policy.ts) requires only the
+ * thresholds, which is all a serving bundle needs; the notebooks read the whole choice, so its
+ * sections must be there too.
+ */
+function readStagePolicy(dir: string): Policy {
+  const p = readRunFile(dir, 'policy.json');
+  if (!hasStageSections(p)) {
+    throw new VigilError(`${join(dir, 'policy.json')}: expected the policy stage's sections (version, rule, constraints, achieved, constraint_status, feasible, binding, per_category, category_recall, support)`, { field: 'policy.json' });
+  }
+  return p;
+}
+
+function hasStageSections(p: PolicyFile): p is PolicyFile & Policy {
+  return typeof p.version === 'string' && typeof p.rule === 'string' && p.space === 'calibrated_probability' && typeof p.block_enabled === 'boolean'
+    && p.constraints !== undefined && p.achieved !== undefined && p.constraint_status !== undefined && typeof p.feasible === 'boolean'
+    && Array.isArray(p.binding) && p.compromise !== undefined && p.per_category !== undefined && p.category_recall !== undefined
+    && p.support !== undefined && p.bootstrap !== undefined;
+}
+
+/** report-input.json (report/savedInput.ts); the notebooks need it. */
+function readReportInput(dir: string): ReportInput {
+  const r = readSavedReportInput(dir);
+  if (!r) throw new VigilError(`run folder '${dir}' has no report-input.json`, { field: 'report-input.json' });
+  return r;
 }
 
 /**

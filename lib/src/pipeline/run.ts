@@ -9,7 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeJsonAtomic } from '../util/atomic.js';
+import { writeRunFile, decodeJson, type RunFileInput } from '../artifacts/runFiles.js';
+import { bundleManifestSchema } from '../artifacts/manifest.js';
 import { info } from '../util/progress.js';
 import type { ExperimentConfig } from '../config.js';
 import { ensureDataset, loadDataset, alignTruth, type LoadedDataset } from './dataset.js';
@@ -63,7 +64,8 @@ export interface RunOutcome {
   runId: string;
   runDir: string;
   reportPath: string;
-  metrics: Record<string, unknown>;
+  /** metrics.json as written (schema: artifacts/metrics.ts). */
+  metrics: RunFileInput<'metrics.json'>;
   policy: Policy;
   /** The training recipe (each value explicit or derived, with its reason). */
   recipe: Recipe;
@@ -127,7 +129,7 @@ function leakageDemo(ds: LoadedDataset, split: SplitResult, cfg: ExperimentConfi
 export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}): Promise<RunOutcome> {
   if (opts.dataPath) cfg = { ...cfg, data: { ...cfg.data, path: opts.dataPath } };
   const runsDir = opts.runsDir ?? cfg.runsDir;
-  const runId = opts.runId ?? createRunId(cfg as unknown as Record<string, unknown>);
+  const runId = opts.runId ?? createRunId(cfg);
   const timer = stageTimer();
 
   const dataPath = await timer.stage('data', () => ensureDataset(cfg.data));
@@ -210,7 +212,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     if (main.noise) noiseAudit = auditNoise(main.noise, table, a, ds.truth);
   }
 
-  const metrics: Record<string, unknown> = {
+  const metrics = {
     test: evalTest.test,
     slices: evalTest.slices,
     models,
@@ -222,6 +224,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     spike_countries: evalTest.spike_countries,
     ...(leakage ? { leakage_demo: leakage } : {}),
   };
+  let serving: { parity: ParityResult; latency: Pick<LatencyCheck, 'frames18' | 'frames600'> } | undefined;
 
   let state: RunState | null = null;
   const runDir = await writeRunFolder(runsDir, runId, async (dir) => {
@@ -244,10 +247,10 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     rows.calib.forEach((r, k) => { scoreByRow[r] = calibP[k]; });
     rows.test.forEach((r, k) => { scoreByRow[r] = testP[k]; });
     const reference = buildReference(table, rows.train, scoreByRow, { scoreRows: rows.calib });
-    writeJsonAtomic(join(dir, 'reference.json'), reference);
-    metrics.serving = { parity, latency: { frames18: latency.frames18, frames600: latency.frames600 } };
-    writeJsonAtomic(join(dir, 'metrics.json'), metrics);
-    writeJsonAtomic(join(dir, 'bootstrap.json'), buildBootstrapFile(evalTest.draws, {
+    writeRunFile(dir, 'reference.json', reference);
+    serving = { parity, latency: { frames18: latency.frames18, frames600: latency.frames600 } };
+    writeRunFile(dir, 'metrics.json', { ...metrics, serving });
+    writeRunFile(dir, 'bootstrap.json', buildBootstrapFile(evalTest.draws, {
       testVideoIds: rows.test.map((r) => table.videoId[r]), groupIds: groupsOf(rows.test), seed: cfg.eval.seed, resamples: cfg.eval.bootstrap,
     }));
     state = {
@@ -261,15 +264,16 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
         runId, config: cfg, datasetPath: resolve(dataPath), datasetFingerprint: ds.fingerprint,
         splitFingerprint: splitFingerprint(a), backend: main.backend, timings: timer.timings, dir, recipe,
       });
-      const prev = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { serving?: unknown };
+      const manifestPath = join(dir, 'manifest.json');
+      const prev = bundleManifestSchema.parse(decodeJson(readFileSync(manifestPath, 'utf8'), 'manifest.json', manifestPath));
       // The feature extractor behind the dataset (null for simulated or external embeddings): `vigil score
       // --video` refuses to score raw media in a different embedding space.
-      writeJsonAtomic(join(dir, 'manifest.json'), { ...m, extractor: datasetExtractorId(dataPath), serving: prev.serving, towers });
+      writeRunFile(dir, 'manifest.json', { ...m, extractor: datasetExtractorId(dataPath), serving: prev.serving, towers });
     };
     await writeManifest();
     await timer.stage('report', () => writeRunReport(dir, state!));
     await writeManifest();
   });
   info(`run folder: ${runDir}`);
-  return { runId, runDir, reportPath: join(runDir, 'report.html'), metrics, policy, recipe, selection, ...(fusedAll.noise ? { noise: fusedAll.noise } : {}) };
+  return { runId, runDir, reportPath: join(runDir, 'report.html'), metrics: { ...metrics, ...(serving ? { serving } : {}) }, policy, recipe, selection, ...(fusedAll.noise ? { noise: fusedAll.noise } : {}) };
 }

@@ -23,8 +23,9 @@ import { measureLatency, type LatencyResult } from '../serve/latency.js';
 import type { SplitResult } from '../split/split.js';
 import type { FusionWeights } from '../model/weights.js';
 import type { Calibrator } from '../calibrate/types.js';
+import type { Policy } from '../policy/types.js';
 import type { VideoTable } from '../data/table.js';
-import type { ServingCheckConfig } from './config.js';
+import type { ServingCheckConfig } from '../config.js';
 
 export interface ParityResult extends ParityDiffs { rows: number; tolerance: number; passed: boolean }
 
@@ -59,7 +60,7 @@ export interface BundleInputs {
   weights: FusionWeights;
   calibrator: Calibrator;
   fitted: FittedPreprocessor;
-  policy: object;
+  policy: Policy;
   table: VideoTable;
   calibRows: number[];
   calibModalityLogits: Float32Array;
@@ -81,7 +82,7 @@ export function writeBundle(b: BundleInputs): ServingManifest {
   });
   const reasonThresholds = fitReasonThresholds(b.calibModalityLogits, labels, weights, { avail, modelVersion: b.modelVersion });
   return writeServingBundle(b.runDir, {
-    weights: b.weights, calibrator: b.calibrator, preprocessor: b.fitted, policy: b.policy as Record<string, unknown>,
+    weights: b.weights, calibrator: b.calibrator, preprocessor: b.fitted, policy: b.policy,
     reasonThresholds, knownContent: buildKnownContent(b.split.fingerprinter, table, b.blockedRows, b.splitConfig), modelVersion: b.modelVersion,
     inputRanges: fitInputRanges(table, rowsOfSplit(b.split.assignment, TRAIN)),
   });

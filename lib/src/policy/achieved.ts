@@ -1,6 +1,6 @@
-import { allocCurve, curveOf, type Prepared } from '../eval/curves.js';
-import { precisionAtTop } from '../eval/metrics.js';
-import { groupBootstrap, type MetricValues } from '../eval/bootstrap.js';
+import { allocCurve, curveOf, type Prepared } from '../stats/curves.js';
+import { precisionAtTop } from '../stats/metrics.js';
+import { groupBootstrap, type MetricValues } from '../stats/bootstrap.js';
 import { CurveView } from './solve.js';
 
 /** A number with its 95% group-bootstrap interval (null interval when no groups were given). */

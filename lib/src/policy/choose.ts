@@ -1,5 +1,5 @@
-import { curveOf, prepareScored } from '../eval/curves.js';
-import { precisionAtTop } from '../eval/metrics.js';
+import { curveOf, prepareScored } from '../stats/curves.js';
+import { precisionAtTop } from '../stats/metrics.js';
 import { sha256 } from '../util/hash.js';
 import { VigilError } from '../util/errors.js';
 import { policyConfigSchema, POLICY_CONSTRAINTS, type PolicyConfig, type PolicyConstraint } from './config.js';

@@ -1,5 +1,5 @@
-import type { GroupIds } from '../eval/validate.js';
-import { curveOf, prepareScored } from '../eval/curves.js';
+import type { GroupIds } from '../stats/validate.js';
+import { curveOf, prepareScored } from '../stats/curves.js';
 import type { Policy } from './choose.js';
 import { achievedWithCi, runIndexFor, type Achieved } from './achieved.js';
 

@@ -1,4 +1,4 @@
-import { validateScored } from '../eval/validate.js';
+import { validateScored } from '../stats/validate.js';
 import { VigilError } from '../util/errors.js';
 
 export interface NoiseAudit {

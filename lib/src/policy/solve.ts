@@ -1,4 +1,4 @@
-import type { Curve } from '../eval/curves.js';
+import type { Curve } from '../stats/curves.js';
 import type { PolicyConfig, PolicyConstraint } from './config.js';
 
 /**

@@ -1,4 +1,4 @@
-import { curveOf, prepareScored, type Curve } from '../eval/curves.js';
+import { curveOf, prepareScored, type Curve } from '../stats/curves.js';
 
 /** One point of the trade-off frontier: flag every upload with `score >= threshold`. */
 export interface SweepRow {

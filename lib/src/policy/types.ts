@@ -1,4 +1,4 @@
-import type { GroupIds } from '../eval/validate.js';
+import type { GroupIds } from '../stats/validate.js';
 import type { PolicyConstraint } from './config.js';
 import type { Achieved } from './achieved.js';
 

@@ -76,7 +76,7 @@ function policySection(policy: Record<string, unknown>): Omit<PolicySection, 'sw
 
 /** The recipe from manifest.json and the model selection from metrics.json (either may be absent in older runs). */
 export function trainingSection(run: RunData): TrainingSection | undefined {
-  const recipe = (run.manifest as { recipe?: { entries?: TrainingSection['recipe']; stats?: { rows: number; positives: number; weightedPrevalence: number; rowsPerEpoch: number; stepsPerEpoch: number } } }).recipe;
+  const recipe = run.manifest.recipe;
   const sel = run.metrics.model_selection as {
     towers: NonNullable<TrainingSection['selection']>['towers']; fused: { towers: string[]; calibAp: number; retrained: boolean; calibApAllTowers?: number };
     exported: string; fusionBeatBestTower: boolean | null; reason: string; resamples?: number;

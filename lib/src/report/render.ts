@@ -3,7 +3,8 @@ import type { ReportInput } from './types.js';
 import { buildSections } from './sections.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { writeRunFile } from '../artifacts/runFiles.js';
 import { thin } from './charts.js';
 
 /** Render a run's report in both formats from one set of sections. */
@@ -33,12 +34,12 @@ export async function writeReport(dir: string, input: ReportInput, opts: RenderO
   const r = await renderReport(input, opts);
   writeFileAtomic(join(dir, 'report.html'), r.html);
   writeFileAtomic(join(dir, 'report.md'), r.md);
-  if (opts.saveInput) writeJsonAtomic(join(dir, REPORT_INPUT_FILE), compactReportInput(input));
+  if (opts.saveInput) writeRunFile(dir, REPORT_INPUT_FILE, compactReportInput(input));
   return { html: join(dir, 'report.html'), md: join(dir, 'report.md') };
 }
 
 /** Where a run keeps the inputs of its report. */
-export const REPORT_INPUT_FILE = 'report-input.json';
+export const REPORT_INPUT_FILE = 'report-input.json' as const;
 
 /** The input with curves and sweep thinned to what the charts draw (keeps report-input.json small). */
 export function compactReportInput(input: ReportInput): ReportInput {

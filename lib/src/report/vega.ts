@@ -2,16 +2,15 @@
  * Vega-Lite → SVG in Node. vega and vega-lite are ESM-only, so they are loaded with a dynamic
  * import() (kept as import() by the node16 module setting) and cached after the first chart.
  */
-// Only what we call, typed by hand: a CommonJS file cannot take types from these ESM-only packages.
-interface VegaView { toSVG(): Promise<string>; finalize(): void }
-interface VegaModules {
-  vega: { parse(spec: unknown): unknown; View: new (runtime: unknown, opts: { renderer: 'none' }) => VegaView };
-  vl: { compile(spec: unknown): { spec: unknown } };
-}
+// The packages' own types: a dynamic import() from this CommonJS file resolves them in ESM mode.
+const importModules = () => Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, vl }));
+type VegaModules = Awaited<ReturnType<typeof importModules>>;
+/** What vega-lite compiles: the specs built in charts.ts (plain JSON) are Vega-Lite top-level specs. */
+type TopLevelSpec = Parameters<VegaModules['vl']['compile']>[0];
 let loading: Promise<VegaModules> | null = null;
 
 function load(): Promise<VegaModules> {
-  loading ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega: vega as unknown as VegaModules['vega'], vl: vl as unknown as VegaModules['vl'] }));
+  loading ??= importModules();
   return loading;
 }
 
@@ -30,7 +29,7 @@ const BASE_CONFIG = {
 export async function renderVegaLite(spec: VlSpec): Promise<string> {
   const { vega, vl } = await load();
   const full = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', background: 'white', ...spec, config: { ...BASE_CONFIG, ...(spec.config as object | undefined) } };
-  const compiled = vl.compile(full);
+  const compiled = vl.compile(full as TopLevelSpec);
   const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none' });
   try {
     return await view.toSVG();

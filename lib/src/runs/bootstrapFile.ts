@@ -1,18 +1,13 @@
 import { sha256 } from '../util/hash.js';
+import type { BootstrapFile } from '../artifacts/bootstrap.js';
 
 /**
- * `bootstrap.json`: the metric value on every bootstrap resample of the test window, for the test
- * block and each slice. Two runs that resampled the same test groups with the same seed (equal
- * `sampleKey`) can be compared resample by resample, which gives the CI of the paired difference
- * instead of two independent intervals (runs/compare.ts).
+ * `bootstrap.json` (schema: artifacts/bootstrap.ts): the metric value on every bootstrap resample of
+ * the test window, for the test block and each slice. Two runs that resampled the same test groups
+ * with the same seed (equal `sampleKey`) can be compared resample by resample, which gives the CI of
+ * the paired difference instead of two independent intervals (runs/compare.ts).
  */
-export interface BootstrapFile {
-  /** Identifies the resamples: hash of the test ids, group ids, seed and count. */
-  sampleKey: string;
-  resamples: number;
-  /** block name (`test` or `slice:<name>`) → metric path → one value per resample (null: undefined on that resample). */
-  blocks: Record<string, Record<string, (number | null)[]>>;
-}
+export type { BootstrapFile };
 
 /** The key that says two bootstrap.json files resampled the same test groups the same way. */
 export function bootstrapSampleKey(testVideoIds: readonly string[], groupIds: ArrayLike<number | string>, seed: number, resamples: number): string {

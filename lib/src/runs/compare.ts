@@ -2,7 +2,7 @@ import { getMetric, blockPositives, type StoredMetricBlock, type ValueCI } from 
 import { LOWER_IS_BETTER, gateConfigSchema, type GateConfig } from './config.js';
 import type { RunData } from './runFolder.js';
 import { drawsOf, type BootstrapFile } from './bootstrapFile.js';
-import { quantileSorted } from '../eval/bootstrap.js';
+import { quantileSorted } from '../stats/bootstrap.js';
 
 /**
  * How a delta's interval was obtained:

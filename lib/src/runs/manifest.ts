@@ -18,10 +18,11 @@ export interface GitInfo {
   dirty: boolean | null;
 }
 
+/** What buildManifest writes (schema: artifacts/manifest.ts; the run adds extractor, serving, towers). */
 export interface Manifest {
   runId?: string;
   createdAt: string;
-  config: unknown;
+  config: RunConfigLike;
   configName: string | null;
   dataset: { path: string; fingerprint: string | null };
   split: { fingerprint: string | null };
@@ -38,9 +39,12 @@ export interface Manifest {
   recipe?: Recipe;
 }
 
+/** The experiment config as recorded: any JSON object, named or not. */
+export interface RunConfigLike { name?: string }
+
 export interface ManifestInput {
   runId?: string;
-  config: unknown;
+  config: RunConfigLike;
   datasetPath: string;
   datasetFingerprint?: string | null;
   splitFingerprint?: string | null;
@@ -103,11 +107,8 @@ function listFiles(dir: string): string[] {
   return out;
 }
 
-function configName(config: unknown): string | null {
-  if (typeof config === 'object' && config !== null && typeof (config as { name?: unknown }).name === 'string') {
-    return (config as { name: string }).name;
-  }
-  return null;
+function configName(config: RunConfigLike): string | null {
+  return typeof config.name === 'string' ? config.name : null;
 }
 
 /** Everything needed to reproduce a run and to verify its artifacts. */

@@ -1,34 +1,12 @@
-import { VigilError } from '../util/errors.js';
+import { parseRunFile } from '../artifacts/runFiles.js';
+import type { MetricsFile, StoredMetricBlock } from '../artifacts/metrics.js';
+
+export type { MetricsFile, StoredMetricBlock };
 
 /** A point estimate with its 95% bootstrap interval. */
 export interface ValueCI {
   value: number;
   ci?: [number, number];
-}
-
-/**
- * One metrics block of `metrics.json` (CONTRACTS.md). Scalars may be plain numbers or
- * `{ value, ci }`; `recall_at_fpr` / `precision_at_top` are keyed by the rate as a string.
- */
-export interface StoredMetricBlock {
-  n?: number;
-  positives?: number;
-  support?: number;
-  ap?: number | ValueCI;
-  roc_auc?: number | ValueCI;
-  recall_at_fpr?: Record<string, number | ValueCI>;
-  precision_at_top?: Record<string, number | ValueCI>;
-  ece?: number | ValueCI;
-  brier?: number | ValueCI;
-  [key: string]: unknown;
-}
-
-export interface MetricsFile {
-  test: StoredMetricBlock;
-  slices?: Record<string, StoredMetricBlock>;
-  models?: Record<string, { test: StoredMetricBlock }>;
-  oracle?: { test: StoredMetricBlock };
-  [key: string]: unknown;
 }
 
 function isCi(x: unknown): x is [number, number] {
@@ -71,15 +49,7 @@ export function blockPositives(block: StoredMetricBlock | undefined): number {
   return typeof p === 'number' && Number.isFinite(p) ? p : 0;
 }
 
-/** Validate the parts of metrics.json that listing and comparison rely on. */
+/** metrics.json checked against its schema (artifacts/metrics.ts); `source` is what an error names. */
 export function parseMetricsFile(raw: unknown, source: string): MetricsFile {
-  if (typeof raw !== 'object' || raw === null) throw new VigilError(`${source}: expected a JSON object`, { field: source });
-  const m = raw as Record<string, unknown>;
-  if (typeof m.test !== 'object' || m.test === null) {
-    throw new VigilError(`${source}: 'test' block missing (see the metrics.json contract)`, { field: 'test' });
-  }
-  if (m.slices !== undefined && (typeof m.slices !== 'object' || m.slices === null)) {
-    throw new VigilError(`${source}: 'slices' must be an object of metric blocks`, { field: 'slices' });
-  }
-  return m as unknown as MetricsFile;
+  return parseRunFile('metrics.json', raw, source);
 }

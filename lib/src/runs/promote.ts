@@ -57,8 +57,7 @@ function save(runsDir: string, h: PromotionHistory): void {
 
 /** The gate a run asked for in its config (`gate` section), else the defaults. */
 export function gateOf(run: RunData): GateConfig {
-  const cfg = run.manifest.config as { gate?: unknown } | undefined;
-  const r = gateConfigSchema.safeParse(cfg?.gate ?? {});
+  const r = gateConfigSchema.safeParse(run.manifest.config.gate ?? {});
   if (!r.success) throw new VigilError(`${run.dir}/manifest.json: invalid gate config: ${r.error.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`, { field: 'gate' });
   return r.data;
 }

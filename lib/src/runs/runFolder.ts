@@ -1,30 +1,23 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { writeDirAtomic } from '../util/atomic.js';
 import { sha256 } from '../util/hash.js';
 import { VigilError } from '../util/errors.js';
-import { parseMetricsFile, getMetric, type MetricsFile, type ValueCI } from './metricsFile.js';
-import type { Manifest } from './manifest.js';
+import { getMetric, type MetricsFile, type ValueCI } from './metricsFile.js';
 import type { BootstrapFile } from './bootstrapFile.js';
+import { readOptionalRunFile, readRunFile } from '../artifacts/runFiles.js';
+import type { ManifestFile } from '../artifacts/manifest.js';
+import type { PolicyFile } from '../artifacts/policy.js';
 
 /** What a run folder holds, read back. Optional files are undefined when absent. */
 export interface RunData {
   id: string;
   dir: string;
-  manifest: Manifest;
+  manifest: ManifestFile;
   metrics: MetricsFile;
-  policy?: PolicyFileLike;
+  policy?: PolicyFile;
   /** Per-resample metric values (see compare.ts) when the run wrote them. */
   bootstrap?: BootstrapFile;
-}
-
-/** The fields of `policy.json` that listing and the gate read. */
-export interface PolicyFileLike {
-  block_threshold?: number;
-  queue_threshold?: number;
-  feasible?: boolean;
-  binding?: string[];
-  [key: string]: unknown;
 }
 
 export interface RunSummary {
@@ -56,7 +49,7 @@ export function stableStringify(v: unknown): string {
 }
 
 /** `20261127-234501-default-3fa2b9c1`: sortable by time, readable by config, distinct by content. */
-export function createRunId(config: { name?: string } & Record<string, unknown>, now = new Date()): string {
+export function createRunId<C extends { name?: string }>(config: C, now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const ts = `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}`;
   return `${ts}-${slug(config.name ?? 'run')}-${sha256(stableStringify(config)).slice(0, 8)}`;
@@ -77,37 +70,29 @@ export async function writeRunFolder(runsDir: string, runId: string, writer: (di
   return final;
 }
 
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new VigilError(`${path}: not valid JSON (${(e as Error).message})`, { field: basename(path) });
-  }
-}
-
 /** A folder is a complete run when it is not hidden and holds both manifest.json and metrics.json. */
 export function isCompleteRun(dir: string): boolean {
   return !basename(dir).startsWith('.') && existsSync(join(dir, 'manifest.json')) && existsSync(join(dir, 'metrics.json'));
 }
 
-/** Read a run folder. Fails naming the missing file when the folder is not a complete run. */
+/**
+ * Read a run folder. Fails naming the missing file when the folder is not a complete run, and the
+ * file and field when one does not match its schema (artifacts/).
+ */
 export function readRun(dir: string): RunData {
   const abs = resolve(dir);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new VigilError(`run folder '${dir}' does not exist`, { field: 'run' });
   for (const f of ['manifest.json', 'metrics.json']) {
     if (!existsSync(join(abs, f))) throw new VigilError(`run folder '${dir}' has no ${f} (incomplete run?)`, { field: f });
   }
-  const manifest = readJson(join(abs, 'manifest.json')) as Manifest;
-  const metrics = parseMetricsFile(readJson(join(abs, 'metrics.json')), join(dir, 'metrics.json'));
-  const policyPath = join(abs, 'policy.json');
-  const bootPath = join(abs, 'bootstrap.json');
+  const manifest = readRunFile(abs, 'manifest.json');
   return {
     id: manifest.runId ?? basename(abs),
     dir: abs,
     manifest,
-    metrics,
-    policy: existsSync(policyPath) ? (readJson(policyPath) as PolicyFileLike) : undefined,
-    bootstrap: existsSync(bootPath) ? (readJson(bootPath) as BootstrapFile) : undefined,
+    metrics: readRunFile(abs, 'metrics.json'),
+    policy: readOptionalRunFile(abs, 'policy.json'),
+    bootstrap: readOptionalRunFile(abs, 'bootstrap.json'),
   };
 }
 
@@ -125,7 +110,7 @@ export function summarizeRun(run: RunData): RunSummary {
   return {
     id: run.id,
     dir: run.dir,
-    createdAt: run.manifest.createdAt ?? '',
+    createdAt: run.manifest.createdAt,
     configName: run.manifest.configName ?? null,
     n: num(t.n),
     positives: num(t.positives),

@@ -1,5 +1,6 @@
 import type { VideoTable } from '../data/table.js';
 import type { ParsedVideo, RequestError } from './request.js';
+import type { InputRangesFile } from '../artifacts/inputRanges.js';
 
 /**
  * Accepted ranges for a request's numeric inputs, derived from the training data. A value far
@@ -30,15 +31,8 @@ export type RangedField = (typeof RANGED_FIELDS)[number];
 export interface Interval { min: number; max: number }
 export interface DimIntervals { min: number[]; max: number[] }
 
-/** input_ranges.json: what the training rows held (not yet widened). */
-export interface TrainingRanges {
-  formatVersion: number;
-  /** Training rows the ranges were measured on. */
-  rows: number;
-  scalars: Record<RangedField, Interval | null>;
-  frame_emb: DimIntervals | null;
-  audio_emb: DimIntervals | null;
-}
+/** input_ranges.json: what the training rows held, not yet widened (schema: artifacts/inputRanges.ts). */
+export type TrainingRanges = InputRangesFile;
 
 /** The intervals a server accepts (already widened). */
 export interface InputRanges {
@@ -119,28 +113,6 @@ function widenDims(d: DimIntervals): { min: Float32Array; max: Float32Array } {
   const min = new Float32Array(d.min.length), max = new Float32Array(d.min.length);
   d.min.forEach((lo, j) => { const iv = widen({ min: lo, max: d.max[j] }, floor, false); min[j] = iv.min; max[j] = iv.max; });
   return { min, max };
-}
-
-const isInterval = (v: unknown): v is Interval =>
-  typeof v === 'object' && v !== null && Number.isFinite((v as Interval).min) && Number.isFinite((v as Interval).max) && (v as Interval).min <= (v as Interval).max;
-const isDims = (v: unknown): v is DimIntervals =>
-  typeof v === 'object' && v !== null && Array.isArray((v as DimIntervals).min) && Array.isArray((v as DimIntervals).max)
-  && (v as DimIntervals).min.length === (v as DimIntervals).max.length
-  && (v as DimIntervals).min.every((x, j) => Number.isFinite(x) && Number.isFinite((v as DimIntervals).max[j]) && x <= (v as DimIntervals).max[j]);
-
-/** Check an input_ranges.json; returns a message naming what is wrong, or null. */
-export function trainingRangesProblem(json: unknown): string | null {
-  const t = json as TrainingRanges;
-  if (!t || typeof t !== 'object') return 'input_ranges.json must be a JSON object';
-  if (t.formatVersion !== INPUT_RANGES_FORMAT_VERSION) return `input_ranges.json formatVersion ${String(t.formatVersion)} is not supported (expected ${INPUT_RANGES_FORMAT_VERSION})`;
-  for (const f of RANGED_FIELDS) {
-    const v = t.scalars?.[f];
-    if (v !== null && !isInterval(v)) return `input_ranges.json scalars.${f} must be {min, max} with finite min <= max, or null`;
-  }
-  for (const k of ['frame_emb', 'audio_emb'] as const) {
-    if (t[k] !== null && !isDims(t[k])) return `input_ranges.json ${k} must be {min: number[], max: number[]} of equal length with min <= max, or null`;
-  }
-  return null;
 }
 
 /** Accepted ranges from a validated input_ranges.json. */

@@ -24,9 +24,8 @@ export async function openFusionSession(model: Uint8Array, opts: { threads?: num
   /** An input's fixed size on `axis`; 0 when the graph has no such input (the model has no tower for it). */
   const dimOf = (name: string, axis: number): number => {
     if (!inputs.has(name)) return 0;
-    const meta = (session.inputMetadata as unknown as { name: string; isTensor: boolean; shape?: (number | string)[] }[])
-      .find((m) => m.name === name);
-    const d = meta?.shape?.[axis];
+    const meta = session.inputMetadata.find((m) => m.name === name);
+    const d = meta?.isTensor ? meta.shape[axis] : undefined;
     if (typeof d !== 'number') throw new Error(`model.onnx: input '${name}' has no fixed size on axis ${axis}`);
     return d;
   };

@@ -1,24 +1,13 @@
 import { VigilError } from '../util/errors.js';
+import type { ReasonCodesFile } from '../artifacts/reasonCodes.js';
 
 /**
- * Per-modality "signal high" thresholds for reason codes (`reason_codes.json` in a run folder).
- * A tower's logit counts as high when only a small share (`tail`, default 1%) of the calibration
- * window's negatives reach it — so a reason code means "unusual for benign content", measured on
- * data the model did not train on.
+ * Per-modality "signal high" thresholds for reason codes (`reason_codes.json` in a run folder; its
+ * schema, which serving parses the file with, is artifacts/reasonCodes.ts). A tower's logit counts as
+ * high when only a small share (`tail`, default 1%) of the calibration window's negatives reach it —
+ * so a reason code means "unusual for benign content", measured on data the model did not train on.
  */
-export interface ReasonThresholds {
-  formatVersion: 1;
-  /** Weighted share of calibration negatives allowed at or above each threshold. */
-  tail: number;
-  /** Tower-logit thresholds (meta, visual, audio, text); null = the modality never fires. */
-  modality: { meta: number | null; visual: number | null; audio: number | null; text: number | null };
-  /** Weighted share of calibration positives that reach each threshold (how often the code explains a hit). */
-  positiveRate: { meta: number | null; visual: number | null; audio: number | null; text: number | null };
-  /** ACCOUNT_RISK facts: this many prior strikes, or an account younger than this many days. */
-  account: { priorStrikes: number; newAccountDays: number };
-  /** The model version these thresholds were fitted for (checked when a run folder loads). */
-  modelVersion?: string;
-}
+export type ReasonThresholds = ReasonCodesFile;
 
 export const REASON_MODALITIES = ['meta', 'visual', 'audio', 'text'] as const;
 export type ReasonModality = (typeof REASON_MODALITIES)[number];
@@ -96,18 +85,4 @@ export function upperTailThreshold(xs: { v: number; w: number }[], tail: number)
 
 function nextUp(v: number): number {
   return v + Math.max(Math.abs(v) * 1e-9, 1e-9);
-}
-
-export function validateReasonThresholds(raw: unknown): ReasonThresholds {
-  const o = raw as ReasonThresholds;
-  const bad = (field: string, why: string): never => { throw new VigilError(`reason_codes.json: '${field}' ${why}`, { field }); };
-  if (typeof o !== 'object' || o === null) bad('(root)', 'must be an object');
-  if (o.formatVersion !== 1) bad('formatVersion', `must be 1, got ${String(o.formatVersion)}`);
-  if (!(o.tail > 0 && o.tail < 1)) bad('tail', 'must be in (0, 1)');
-  for (const m of REASON_MODALITIES) {
-    const v = o.modality?.[m];
-    if (v !== null && typeof v !== 'number') bad(`modality.${m}`, 'must be a number or null');
-  }
-  if (!(o.account?.priorStrikes >= 0) || !(o.account?.newAccountDays >= 0)) bad('account', 'needs priorStrikes and newAccountDays >= 0');
-  return o;
 }

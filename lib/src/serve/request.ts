@@ -4,7 +4,7 @@ import { checkInputRanges, type InputRanges } from './inputRanges.js';
 
 /**
  * Validation of scoring requests at the trust boundary: one JSON video in the dataset's field names
- * (CONTRACTS.md) → a typed row, or an error naming the field. Nothing here throws on bad input.
+ * (docs/CONTRACTS.md) → a typed row, or an error naming the field. Nothing here throws on bad input.
  *
  * Embedding fields (`frame_emb`, `audio_emb`) take any of:
  *  - an array of arrays of numbers (one inner array per frame/segment),

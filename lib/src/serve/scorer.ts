@@ -18,7 +18,7 @@ export interface ScoringPolicy {
   version: string;
 }
 
-/** The CONTRACTS.md response for one video. */
+/** The response for one video (docs/CONTRACTS.md). */
 export interface ScoreResponse {
   video_id: string;
   risk_score: number;
@@ -28,6 +28,13 @@ export interface ScoreResponse {
   policy_version: string;
   latency_ms: number;
 }
+
+/** The response's fields, in the order they are written (docs/CONTRACTS.md lists them from here). */
+export const SCORE_RESPONSE_FIELDS = ['video_id', 'risk_score', 'action', 'reason_codes', 'model_version', 'policy_version', 'latency_ms'] as const;
+// Compile-time: the list names every field of ScoreResponse and nothing else.
+type UnlistedResponseField = Exclude<keyof ScoreResponse, (typeof SCORE_RESPONSE_FIELDS)[number]>;
+const responseFieldsComplete: [UnlistedResponseField] extends [never] ? true : never = true;
+void responseFieldsComplete;
 
 /** Known-content lookup for one validated video (null = no match). */
 export type KnownContentLookup = (video: ParsedVideo) => KnownMatch | null;

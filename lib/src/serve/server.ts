@@ -61,6 +61,14 @@ export interface RunningServer {
 export const LIVENESS_PATH = '/healthz';
 export const READINESS_PATH = '/readyz';
 export { METRICS_PATH };
+export const SCORE_PATH = '/v1/score';
+export const SCORE_BATCH_PATH = '/v1/score/batch';
+export const MODEL_PATH = '/v1/model';
+/** Every route the server answers (docs/CONTRACTS.md lists them from here); others get 404, wrong methods 405. */
+export const ENDPOINTS = [
+  { method: 'POST', path: SCORE_PATH }, { method: 'POST', path: SCORE_BATCH_PATH }, { method: 'GET', path: MODEL_PATH },
+  { method: 'GET', path: LIVENESS_PATH }, { method: 'GET', path: READINESS_PATH }, { method: 'GET', path: METRICS_PATH },
+] as const;
 export const DEFAULT_PORT = 8080;
 
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
@@ -173,7 +181,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
       res.end(m.body);
       return;
     }
-    if (url === '/v1/model') {
+    if (url === MODEL_PATH) {
       if (method !== 'GET') throw new HttpError(405, 'method', `${url} accepts GET`);
       if (!scorer || !ready) return send(res, 503, { error: 'model not loaded yet', field: 'model' });
       return send(res, 200, {
@@ -184,7 +192,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
         ...(scorer.limits.ranges ? { input_ranges: describeRanges(scorer.limits.ranges) } : {}), ...opts.modelInfo,
       });
     }
-    if (url !== '/v1/score' && url !== '/v1/score/batch') throw new HttpError(404, 'path', `no route ${route}`);
+    if (url !== SCORE_PATH && url !== SCORE_BATCH_PATH) throw new HttpError(404, 'path', `no route ${route}`);
     if (method !== 'POST') throw new HttpError(405, 'method', `${url} accepts POST`);
     // Requests that reach a draining server were accepted before the listener closed: they are
     // served (with `connection: close`), not refused.
@@ -213,7 +221,7 @@ export async function startServer(load: () => Promise<Scorer>, opts: ServerOptio
     const parsed = parseJsonBytes(body);
     if (!parsed.ok) throw requestError(parsed.error);
     entry.parse_ms = round3(performance.now() - t0);
-    if (url === '/v1/score') {
+    if (url === SCORE_PATH) {
       const video = validateOne(parsed.value);
       entry.video_id = video.videoId;
       const [out] = await score(scorer, [video], t0);

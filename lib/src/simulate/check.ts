@@ -1,5 +1,5 @@
 import { createRng } from '../util/rng.js';
-import { recallAtFpr, precisionAtTop } from '../model/quickMetrics.js';
+import { recallAtFpr, precisionAtTop } from '../stats/quickMetrics.js';
 import { VigilError } from '../util/errors.js';
 import { MS_PER_DAY, MS_PER_WEEK, type VideoTable, type TruthTable } from '../data/table.js';
 import type { Simulation } from './generate.js';

@@ -63,19 +63,34 @@ export function buildKnobs(variant = 'none', settings: string[] = []): SimKnobs 
   if (!Object.prototype.hasOwnProperty.call(SIM_VARIANTS, variant) || !v) {
     throw new VigilError(`--variant: expected one of ${variantNames().join(', ')}, got '${variant}'`, { field: 'variant' });
   }
-  const knobs: Record<string, unknown> = { ...DEFAULT_KNOBS, ...v };
+  const knobs: SimKnobs = { ...DEFAULT_KNOBS, ...v };
   for (const s of settings) {
     const [name, value] = parseKnobSetting(s);
+    setKnob(knobs, name, value);
+  }
+  return knobs;
+}
+
+/** Store a value checkValue accepted: the modality knob takes a modality name, every other knob a number. */
+function setKnob(knobs: SimKnobs, name: keyof SimKnobs, value: number | NoiseModality): void {
+  if (name === 'noiseModality') {
+    if (typeof value === 'number') throw new VigilError(`knob 'noiseModality' expects a modality name, got ${value}`, { field: name });
+    knobs.noiseModality = value;
+  } else {
+    if (typeof value !== 'number') throw new VigilError(`knob '${name}' expects a number, got '${value}'`, { field: name });
     knobs[name] = value;
   }
-  return knobs as unknown as SimKnobs;
+}
+
+function copyKnob<K extends keyof SimKnobs>(out: Partial<SimKnobs>, from: SimKnobs, name: K): void {
+  out[name] = from[name];
 }
 
 /** The knobs that differ from DEFAULT_KNOBS (recorded in profile.json of a variant dataset). */
 export function knobChanges(k: SimKnobs): Partial<SimKnobs> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(k)) {
-    if ((DEFAULT_KNOBS as unknown as Record<string, unknown>)[name] !== value) out[name] = value;
+  const out: Partial<SimKnobs> = {};
+  for (const name of Object.keys(DEFAULT_KNOBS) as (keyof SimKnobs)[]) {
+    if (DEFAULT_KNOBS[name] !== k[name]) copyKnob(out, k, name);
   }
-  return out as Partial<SimKnobs>;
+  return out;
 }

@@ -9,6 +9,8 @@ import { randomFusionWeights } from '../../src/export/randomWeights.js';
 import { writeServingBundle } from '../../src/export/bundle.js';
 import { fnv1a } from '../../src/util/hash.js';
 import { createRng } from '../../src/util/rng.js';
+import type { ReasonThresholds } from '../../src/serve/reasonThresholds.js';
+import type { RunFileInput } from '../../src/artifacts/runFiles.js';
 
 /**
  * A small, fully specified preprocessing for serving tests (the real one is fitted by features/):
@@ -71,7 +73,7 @@ export const TEST_CONFIG: FusionWeights['config'] = {
  * A run folder holding a random model, a policy and reason thresholds, with the test preprocessing's
  * (empty) JSON or, given `fitted`, a real fitted preprocessor (the model then takes its dimensions).
  */
-export function makeRunFolder(opts: { seed?: number; config?: Partial<FusionWeights['config']>; calibrator?: Calibrator; reasons?: object; policy?: Record<string, unknown>; knownContent?: unknown; fitted?: FittedPreprocessor } = {}) {
+export function makeRunFolder(opts: { seed?: number; config?: Partial<FusionWeights['config']>; calibrator?: Calibrator; reasons?: ReasonThresholds; policy?: RunFileInput<'policy.json'>; knownContent?: unknown; fitted?: FittedPreprocessor } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
   const d = opts.fitted?.dims;
   const config = { ...TEST_CONFIG, ...(d ? { metaDim: d.meta, frameDim: d.frame, audioDim: d.audio, textDim: d.text } : {}), ...opts.config };

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { intOption, requireString } from '../command.js';
@@ -8,8 +8,8 @@ import { readVideoTable } from '../../data/parquet.js';
 import { resolveRunDir } from '../../runs/runFolder.js';
 import { computeDrift, formatDrift, REFERENCE_FILE } from '../../monitor/drift.js';
 import { readScoresFile } from '../../monitor/scores.js';
-import { scoreWithOnnx } from '../../notebook/onnxRows.js';
-import type { DriftReference } from '../../monitor/types.js';
+import { scoreWithOnnx } from '../../serve/scoreRows.js';
+import { readRunFile } from '../../artifacts/runFiles.js';
 import { renderReport } from '../../report/render.js';
 
 export const monitorCommand: Command = {
@@ -40,10 +40,7 @@ export const monitorCommand: Command = {
     if (failOn !== undefined && failOn !== 'warn' && failOn !== 'alert') throw new VigilError(`--fail-on: expected warn or alert, got '${String(failOn)}'`, { field: 'fail-on' });
     const refPath = join(runDir, REFERENCE_FILE);
     if (!existsSync(refPath)) throw new VigilError(`run '${runDir}' has no ${REFERENCE_FILE} (the drift reference written at training time)`, { field: REFERENCE_FILE });
-    let ref: DriftReference;
-    try { ref = JSON.parse(readFileSync(refPath, 'utf8')); } catch (e) {
-      throw new VigilError(`${refPath}: not valid JSON (${(e as Error).message})`, { field: REFERENCE_FILE });
-    }
+    const ref = readRunFile(runDir, REFERENCE_FILE);
     // New data is often not labelled yet: labels are optional here (prevalence is shown when present).
     const table = await readVideoTable(data, { requireLabels: false });
     const scores = typeof values.scores === 'string' ? readScoresFile(values.scores, table)

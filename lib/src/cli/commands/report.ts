@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { VigilError } from '../../util/errors.js';
@@ -7,6 +6,7 @@ import { reportInputFromRun } from '../../report/fromRun.js';
 import { writeReport, REPORT_INPUT_FILE } from '../../report/render.js';
 import { reportsDirFor, writeReportsIndex } from '../../report/index.js';
 import type { ReportInput } from '../../report/types.js';
+import { readSavedReportInput } from '../../report/savedInput.js';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -30,13 +30,8 @@ export const reportCommand: Command = {
     if (positionals.length > 1) throw new VigilError('vigil report: at most one RUN', { field: 'run' });
     if (positionals.length === 1) {
       const run = readRun(resolveRunDir(positionals[0], runsDir));
-      let extras: Partial<ReportInput> = {};
-      const saved = join(run.dir, REPORT_INPUT_FILE);
-      if (existsSync(saved)) {
-        try { extras = JSON.parse(readFileSync(saved, 'utf8')); } catch (e) {
-          throw new VigilError(`${saved}: not valid JSON (${(e as Error).message})`, { field: REPORT_INPUT_FILE });
-        }
-      }
+      // Checked against its schema (artifacts/reportInput.ts); each section is the report's own type.
+      const extras: Partial<ReportInput> = readSavedReportInput(run.dir) ?? {};
       const out = (values.out as string | undefined) ?? join(reportsDir, run.id);
       const files = await writeReport(out, reportInputFromRun(run, extras));
       console.log(`report: ${files.html}\n        ${files.md}`);

@@ -1,11 +1,11 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { join } from 'node:path';
 import { loadExtractor, extractVideo } from '../../extract/extract.js';
 import { assertSameExtractor } from '../../extract/compat.js';
 import { tableRowToVideo } from '../../serve/request.js';
 import { requireString, intOption } from '../command.js';
-import { loadRunFolder } from '../../serve/runFolder.js';
+import { loadRunFolder, verifyRunFolder } from '../../serve/runFolder.js';
 import { scoreJsonl } from '../../serve/jsonl.js';
 import { loadFittedPreprocessor } from '../../serve/fittedPreprocessing.js';
 import { loadKnownContent } from '../../serve/knownContent.js';
@@ -74,9 +74,10 @@ function checkInputFile(inPath: string): void {
 
 /** Extract one real video with the run's extractor and score it (raw media is never kept). */
 async function scoreVideoFile(runDir: string, video: string, transcriptPath: string | undefined, threads: number): Promise<number> {
-  const manifest = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8')) as { extractor?: string | null };
+  // The extractor the bundle's dataset was built with, read from the verified manifest (as serving reads it).
+  const { extractor } = verifyRunFolder(runDir);
   const ex = await loadExtractor();
-  assertSameExtractor(manifest.extractor, ex.id);
+  assertSameExtractor(extractor, ex.id);
   const t = await extractVideo(video, { extractor: ex, transcriptPath });
   const v = tableRowToVideo(t, 0);
   const { scorer } = await loadRunFolder(runDir, { threads, loadPreprocessor: loadFittedPreprocessor, loadKnownContent });

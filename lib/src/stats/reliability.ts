@@ -1,5 +1,5 @@
-import { prepareScored } from '../eval/curves.js';
-import { equalMassBins } from '../eval/metrics.js';
+import { prepareScored } from './curves.js';
+import { equalMassBins } from './metrics.js';
 
 export interface ReliabilityBin {
   /** Score range of the bin. */

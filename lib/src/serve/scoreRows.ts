@@ -1,14 +1,16 @@
 /**
  * Score table rows through a run folder's exported model.onnx (with its preprocessor.json): the
- * deployed graph, not the training weights, so what a notebook shows is what production computes.
+ * deployed graph, not the training weights, so what a notebook, the monitor or the benchmark shows
+ * is what production computes. The folder is verified exactly as `vigil serve` verifies it (every
+ * file's sha256 against the manifest) before anything is scored.
  * `explainWithOnnx` keeps what the serving response does not carry (per-frame attention, tower
  * logits); `scoreWithOnnx` scores many rows in batches (calibrated risk and raw logit).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { VideoTable } from '../data/table.js';
-import { openFusionSession } from '../serve/onnxSession.js';
-import { loadFittedPreprocessor } from '../serve/fittedPreprocessing.js';
+import { openFusionSession } from './onnxSession.js';
+import { loadFittedPreprocessor } from './fittedPreprocessing.js';
+import { verifyRunFolder } from './runFolder.js';
+import { decodeJson } from '../artifacts/runFiles.js';
 import { VigilError } from '../util/errors.js';
 
 export interface OnnxExplained {
@@ -25,8 +27,14 @@ export interface OnnxExplained {
 }
 
 async function openRunGraph(runDir: string) {
-  const pre = loadFittedPreprocessor(JSON.parse(readFileSync(join(runDir, 'preprocessor.json'), 'utf8')));
-  const session = await openFusionSession(readFileSync(join(runDir, 'model.onnx')));
+  const { files } = verifyRunFolder(runDir);
+  const verified = (name: string): Buffer => {
+    const bytes = files.get(name);
+    if (!bytes) throw new VigilError(`run folder ${runDir}: ${name} is missing`, { field: name });
+    return bytes;
+  };
+  const pre = loadFittedPreprocessor(decodeJson(verified('preprocessor.json').toString('utf8'), 'preprocessor.json'));
+  const session = await openFusionSession(verified('model.onnx'));
   return { pre, session };
 }
 

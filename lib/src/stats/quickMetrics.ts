@@ -2,8 +2,8 @@
  * Point estimates for early stopping and quick model comparisons inside model/: thin wrappers over
  * the weighted metrics of eval/ (the full evaluation with confidence intervals lives there too).
  */
-import { prepareScored, curveOf, type Curve } from '../eval/curves.js';
-import * as metrics from '../eval/metrics.js';
+import { prepareScored, curveOf, type Curve } from './curves.js';
+import * as metrics from './metrics.js';
 
 function curve(scores: ArrayLike<number>, labels: ArrayLike<number>, weights?: ArrayLike<number>): Curve {
   return curveOf(prepareScored(scores, labels, weights ?? new Float64Array(scores.length).fill(1)));

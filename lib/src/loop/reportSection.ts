@@ -1,7 +1,7 @@
-import type { LoopResult, StrategyResult } from '../loop/schema.js';
-import { renderVegaLite } from './vega.js';
-import { num, pct } from './format.js';
-import type { Block, Section } from './sections.js';
+import type { LoopResult, StrategyResult } from './schema.js';
+import { renderVegaLite } from '../report/vega.js';
+import { num, pct } from '../report/format.js';
+import type { Block, Section } from '../report/sections.js';
 
 /** One point of a per-week series (strategy × week). */
 export interface WeekSeriesPoint { week: number; series: string; value: number }
