@@ -16,7 +16,7 @@ export const LOOP_FILE = 'loop.json';
  */
 export async function writeLoopFolder(loopsDir: string, result: LoopResult, now = new Date()): Promise<string> {
   const checked = loopResultSchema.parse(result);
-  const id = createRunId({ name: 'loop', run: checked.run.id, config: checked.config as unknown as Record<string, unknown>, source: checked.source }, now);
+  const id = createRunId({ name: 'loop', run: checked.run.id, config: checked.config, source: checked.source }, now);
   const sections = await buildLoopSections(checked);
   const meta = { title: `Moderation loop — ${checked.run.id}`, subtitle: `${checked.config.weeks} weeks, strategies: ${checked.strategies.map((s) => s.strategy).join(', ')}`, generatedAt: now.toISOString() };
   return writeRunFolder(loopsDir, id, (dir) => {
