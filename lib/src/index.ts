@@ -131,3 +131,7 @@ export * from './bench/quality.js';
 export * from './bench/speed.js';
 export * from './bench/report.js';
 export * from './bench/runBench.js';
+export * from './pipeline/fit.js';
+export * from './pipeline/evaluateFit.js';
+export * from './notebook/research.js';
+export * from './notebook/errors.js';

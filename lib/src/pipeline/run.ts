@@ -42,6 +42,7 @@ import { buildBootstrapFile } from '../runs/bootstrapFile.js';
 import type { Recipe, ResolvedTrainConfig } from '../model/recipe.js';
 import type { ModelSelection } from './selectModel.js';
 import { fitPipeline, type FittedPipeline } from './fit.js';
+import { evaluateFitOnTest } from './evaluateFit.js';
 
 export interface RunOptions {
   /** Override the run id (default: timestamp + config name + hash). */
@@ -162,14 +163,7 @@ export async function writeRun(ds: LoadedDataset, fit: FittedPipeline, opts: Wri
   const testP = fit.scores.test.p;
   const testUncalibrated = Float64Array.from(testScores.logit, (z) => sigmoid(z));
 
-  const trainCreators = new Set(groupsOf(rows.train));
-  const newCreator = rows.test.map((r) => !trainCreators.has(table.creatorId[r]));
-  const evalTest = await timer.stage('evaluate', () => evaluateTestSet({
-    table, rows: rows.test, scores: testP, groups: groupsOf(rows.test), trainRows: rows.train, cfg: cfg.eval,
-    extraSlices: { new_creator: newCreator, returning_creator: newCreator.map((x) => !x) },
-  }));
-  const policyTest = evaluatePolicy(policy, testP, labelsOf(rows.test), weightsOf(rows.test), groupsOf(rows.test),
-    { bootstrap: cfg.eval.bootstrap, seed: cfg.eval.seed });
+  const { evalTest, policyTest } = await timer.stage('evaluate', () => evaluateFitOnTest(table, fit));
 
   // `fusion` is the fused model (the exported one unless a single tower won on the calibration window).
   const evalRaw = (scores: ArrayLike<number>) => evaluate(scores, labelsOf(rows.test), weightsOf(rows.test), groupsOf(rows.test), cfg.eval);
