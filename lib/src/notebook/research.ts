@@ -21,6 +21,11 @@ import { buildBootstrapFile } from '../runs/bootstrapFile.js';
 import type { RunData } from '../runs/runFolder.js';
 import { writeReportsIndex, reportsDirFor } from '../report/index.js';
 import { VigilError } from '../util/errors.js';
+import type { SplitAssignment } from '../split/types.js';
+import { CALIB } from '../split/types.js';
+import { alignSplit } from '../split/io.js';
+import { rowsOfSplit } from '../model/train.js';
+import { scoreWithOnnx } from './onnxRows.js';
 
 /** A nested partial config: only the values that change. */
 export type ConfigOverride = { [key: string]: unknown };
@@ -163,4 +168,15 @@ export async function saveVariant(ds: LoadedDataset, v: Variant, opts: { runsDir
   const reportsDir = opts.reportsDir ?? reportsDirFor(runsDir);
   writeReportsIndex(runsDir, reportsDir);
   return { ...out, indexPath: join(reportsDir, 'index.html') };
+}
+
+/**
+ * A saved run's exported model on the calibration window of the dataset (scored through its
+ * model.onnx): the reference numbers a variant's `evaluateOnCalibration` is read against.
+ */
+export async function runOnCalibration(run: { dir: string; split: SplitAssignment }, ds: LoadedDataset, cfg: ExperimentConfig): Promise<MetricBlock> {
+  const { table } = ds;
+  const rows = rowsOfSplit(alignSplit(run.split, table.videoId), CALIB);
+  const { risk } = await scoreWithOnnx(run.dir, table, rows);
+  return evaluate(risk, rows.map((r) => table.harmful[r]), rows.map((r) => table.weight[r]), rows.map((r) => table.creatorId[r]), cfg.eval);
 }
