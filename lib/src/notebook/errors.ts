@@ -191,7 +191,8 @@ export async function listErrors(run: ErrorRun, table: VideoTable, opts: { eval:
   return {
     window: 'calibration', rows: calib.length, positives: all.filter((c) => c.label === 1).length,
     queueThreshold: p.queue_threshold, blockThreshold: p.block_threshold, cases,
-    bySlice: group((c) => ['all', ...c.slices]),
+    // Category slices hold one category's harmful uploads and every benign one; byCategory says it plainly.
+    bySlice: group((c) => ['all', ...c.slices.filter((n) => !n.startsWith('category:'))]),
     byCategory: group((c) => [c.label === 1 ? c.category : 'benign']),
     byModality: group((c) => [c.modalities]),
     byCreatorHistory: group((c) => [c.creator.kind]),
