@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config.js';
 import { runExperiment } from '../src/pipeline/run.js';
+import { prepareFit } from '../src/pipeline/fit.js';
 import { loadDataset } from '../src/pipeline/dataset.js';
 import { listRuns, readRun } from '../src/runs/runFolder.js';
 import { readSplitParquet } from '../src/split/io.js';
@@ -58,6 +59,10 @@ test('train a variant, compare it with the reference run, save it; list the refe
     assert.equal(r.ciMethod, 'paired');
   }
   assert.equal(cmpSame.verdict, 'promote');
+  // A preprocessor fitted on another split is never reused: its training rows were different.
+  const other = await prepareFit(ds.table, cfg, { reuse: { fitted: same.fit.fitted, splitFingerprint: 'another-split' } });
+  assert.equal(other.reusedPreprocessor, false);
+  assert.notEqual(other.fitted, same.fit.fitted);
 
   // One change, with a live progress line per epoch.
   const lines: string[] = [];
