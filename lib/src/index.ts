@@ -146,3 +146,7 @@ export * from './loop/source.js';
 export * from './loop/runLoop.js';
 export * from './loop/folder.js';
 export * from './loop/reportSection.js';
+export * from './pipeline/fit.js';
+export * from './pipeline/evaluateFit.js';
+export * from './notebook/research.js';
+export * from './notebook/errors.js';

@@ -50,6 +50,11 @@ for (const nb of notebooks) {
         const stderr = outs.filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => [].concat(o.text as never).join('')).join('');
         // tslab reports type errors and uncaught exceptions on stderr only (no error output), so a
         // cell also fails when its stderr holds a compiler diagnostic or a stack trace.
+        // Charts must be image/svg+xml outputs (GitHub and VS Code render those), never SVG inside HTML.
+        for (const o of outs) {
+          const html = [].concat(((o as { data?: Record<string, unknown> }).data?.['text/html'] ?? []) as never).join('');
+          assert.ok(!/<svg[\s>]/.test(html), `${nb} cell ${k + 1}: a chart displayed as SVG inside text/html (use tslab.display.svg)`);
+        }
         if (!err && !tslabFailure(stderr)) return;
         assert.fail(`${nb} cell ${k + 1} failed:\n--- cell ---\n${c.source.join('')}\n--- error ---\n${err ? `${err.ename ?? ''}: ${err.evalue ?? ''}\n${(err.traceback ?? []).join('\n')}\n` : ''}${stderr}`);
       });

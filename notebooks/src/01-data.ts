@@ -40,7 +40,7 @@ tslab.display.html(htmlTable(Object.keys(profile.region_prevalence).map((r) => (
 
 // %%
 const weekRows = weeklyShare(table, () => true, (i) => table.harmful[i] === 1);
-tslab.display.html(await prevalenceSvg(weekRows.map((w) => ({ week: w.week, prevalence: w.share, n: w.among })), { title: 'Observed prevalence by upload week' }));
+tslab.display.svg(await prevalenceSvg(weekRows.map((w) => ({ week: w.week, prevalence: w.share, n: w.among })), { title: 'Observed prevalence by upload week' }));
 
 // %% [markdown]
 // ## Missingness by modality
@@ -64,7 +64,7 @@ tslab.display.html(htmlTable([
 const frames = Array.from({ length: table.n }, (_, i) => table.frameOffsets[i + 1] - table.frameOffsets[i]);
 const hist = histogram(frames, [1, 5, 10, 20, 40, 80, 160, 320, 600]);
 console.log(`mean ${profile.mean_frames.toFixed(1)} frames (weighted), p99 ${profile.p99_frames}, max ${profile.max_frames}`);
-tslab.display.html(await renderVegaLite({
+tslab.display.svg(await renderVegaLite({
   title: 'Frames per stored video', width: 420, height: 180, data: { values: hist },
   mark: 'bar', encoding: { x: { field: 'bin', type: 'ordinal', sort: null, title: 'frames' }, y: { field: 'count', type: 'quantitative', title: 'videos' } },
 }));
@@ -112,7 +112,7 @@ if (truth) {
   const trueHarm = new Map(truth.videoId.map((id, k) => [id, truth.trueHarmful[k] === 1]));
   const drift = weeklyShare(table, (i) => trueHarm.get(table.videoId[i]) === true, (i) => cat.get(table.videoId[i]) === 'hate_symbol');
   tslab.display.html(htmlTable(drift.map((d) => ({ week: d.week, 'truly harmful uploads': d.among, 'hate_symbol share': pct(d.share, 1) }))));
-  tslab.display.html(await renderVegaLite({
+  tslab.display.svg(await renderVegaLite({
     title: 'Share of truly harmful uploads in the late category', width: 420, height: 160, data: { values: drift },
     mark: { type: 'line', point: true }, encoding: { x: { field: 'week', type: 'ordinal' }, y: { field: 'share', type: 'quantitative', axis: { format: '%' } } },
   }));

@@ -127,5 +127,5 @@ if (demo) {
     rows.push({ setting, AP: fmtCI(ap), 'recall @ 2% FPR': fmtCI(rec), 'ROC AUC': fmtCI(getMetric(block, 'roc_auc')) });
   }
   tslab.display.html(htmlTable(rows, { caption: demo.model }));
-  tslab.display.html(await barsWithCiSvg(bars, { title: `Leakage: ${demo.model}`, valueTitle: 'metric on its own test set (95% CI)', domain: [0, 1] }));
+  tslab.display.svg(await barsWithCiSvg(bars, { title: `Leakage: ${demo.model}`, valueTitle: 'metric on its own test set (95% CI)', domain: [0, 1] }));
 } else console.log('this run has no leakage demonstration (compare.leakageDemo is off)');

@@ -63,4 +63,4 @@ for (const [name, block] of Object.entries(models)) {
 const pr = prCurve(curveOf(prepareScored(cartScores, labels, weights)));
 const cartSeries = { name: 'metadata CART', points: thin(Array.from(pr.recall, (r, k) => ({ recall: r, precision: pr.precision[k] }))) };
 const fusionSeries = (run.reportInput.curves?.pr ?? []).slice(0, 1);
-tslab.display.html(await prCurveSvg([...fusionSeries, cartSeries], { prevalence: run.reportInput.curves?.prevalence, title: 'Precision–recall on the test window' }));
+tslab.display.svg(await prCurveSvg([...fusionSeries, cartSeries], { prevalence: run.reportInput.curves?.prevalence, title: 'Precision–recall on the test window' }));

@@ -51,7 +51,7 @@ const bars = names.flatMap((n) => {
   const ap = getMetric(models[n].test, 'ap');
   return ap ? [{ label: n, value: ap.value, lo: ap.ci?.[0], hi: ap.ci?.[1], group: n === 'fusion' ? 'main model' : n.startsWith('fusion') ? 'fusion variant' : n.startsWith('tower') ? 'single tower' : 'baseline' }] : [];
 });
-tslab.display.html(await barsWithCiSvg(bars, { title: 'Average precision by model', valueTitle: 'AP (95% CI)' }));
+tslab.display.svg(await barsWithCiSvg(bars, { title: 'Average precision by model', valueTitle: 'AP (95% CI)' }));
 
 // %% [markdown]
 // ## Fusion never below its best tower: the choice on the calibration window
@@ -108,7 +108,7 @@ tslab.display.html(htmlTable(explained.map((e) => ({
   'audio logit': e.modalityLogits.audio.toFixed(2), 'text logit': e.modalityLogits.text.toFixed(2),
   'peak frame (s)': e.frameTs[e.frameAttention.indexOf(Math.max(...e.frameAttention))],
 }))));
-tslab.display.html(await attentionStripSvg(explained.map((e) => ({ label: `${e.videoId} (risk ${e.risk.toFixed(3)})`, weights: e.frameAttention })), { title: 'Frame attention (ONNX)' }));
+tslab.display.svg(await attentionStripSvg(explained.map((e) => ({ label: `${e.videoId} (risk ${e.risk.toFixed(3)})`, weights: e.frameAttention })), { title: 'Frame attention (ONNX)' }));
 
 // %%
 // The training-side attention the run stored agrees with the exported graph's.

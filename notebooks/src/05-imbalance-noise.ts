@@ -115,5 +115,5 @@ const bars = Object.entries(blocks).flatMap(([label, b]) => {
   const ap = b ? getMetric(b as never, 'ap') : undefined;
   return ap ? [{ label, value: ap.value, lo: ap.ci?.[0], hi: ap.ci?.[1], group: label.startsWith('fusion') ? 'noise step' : 'raw labels' }] : [];
 });
-if (bars.length > 2) tslab.display.html(await barsWithCiSvg(bars, { title: 'Label-noise handling: AP on the test window', valueTitle: 'AP (95% CI)' }));
+if (bars.length > 2) tslab.display.svg(await barsWithCiSvg(bars, { title: 'Label-noise handling: AP on the test window', valueTitle: 'AP (95% CI)' }));
 else console.log('no raw-label model on this split (add fusion:no_noise to compare.variants or run experiments/no-noise.json)');

@@ -57,8 +57,8 @@ const scored = await scoreWithOnnx(run.dir, table, testRows);
 const labels = testRows.map((r) => table.harmful[r]), weights = testRows.map((r) => table.weight[r]);
 const toChart = (bins: ReturnType<typeof reliabilityDiagram>['bins']) => bins.map((b) => ({ predicted: b.mean_pred, observed: b.observed, count: b.rows, lo: b.ci[0], hi: b.ci[1] }));
 const uncal = Float64Array.from(scored.logit, (z) => stableSigmoid(z));
-tslab.display.html(await reliabilitySvg(toChart(reliabilityDiagram(uncal, labels, weights, 10).bins), { title: 'Before: sigmoid of the raw logit' }));
-tslab.display.html(await reliabilitySvg(toChart(reliabilityDiagram(scored.risk, labels, weights, 10).bins), { title: `After: ${sel.chosen} (ONNX risk output)` }));
+tslab.display.svg(await reliabilitySvg(toChart(reliabilityDiagram(uncal, labels, weights, 10).bins), { title: 'Before: sigmoid of the raw logit' }));
+tslab.display.svg(await reliabilitySvg(toChart(reliabilityDiagram(scored.risk, labels, weights, 10).bins), { title: `After: ${sel.chosen} (ONNX risk output)` }));
 
 // %%
 // The ONNX graph's calibrated output reproduces the run's test metrics.

@@ -26,7 +26,7 @@ console.log(`policy ${p.version}: BLOCK ≥ ${p.block_enabled ? p.block_threshol
 
 // %%
 const sweep = run.reportInput.policy?.sweep ?? [];
-tslab.display.html(await thresholdSweepSvg(sweep, {
+tslab.display.svg(await thresholdSweepSvg(sweep, {
   block: p.block_enabled ? p.block_threshold : undefined, queue: p.queue_threshold, maxFpr: p.constraints.maxFpr,
   title: 'Threshold sweep on the calibration window',
 }));

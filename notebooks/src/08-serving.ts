@@ -107,4 +107,4 @@ tslab.display.html(htmlTable(drift.weeks.map((w) => ({
   week: w.week, rows: w.n, prevalence: pct(w.prevalence, 3), 'max PSI': w.maxPsi.toFixed(3), level: w.tooSmall ? `${w.level} (too small)` : w.level,
   'worst features': [...w.features].sort((x, y) => y.psi - x.psi).slice(0, 3).map((f) => `${f.name} ${f.psi.toFixed(2)}`).join(', '),
 })), { caption: `Overall level: ${drift.level}; ${drift.alerts.length} warn/alert cells` }));
-tslab.display.html(await psiHeatmapSvg(drift.weeks.flatMap((w) => w.features.map((f) => ({ week: w.week, feature: f.name, psi: f.psi }))), { title: 'PSI by week and feature vs the training reference' }));
+tslab.display.svg(await psiHeatmapSvg(drift.weeks.flatMap((w) => w.features.map((f) => ({ week: w.week, feature: f.name, psi: f.psi }))), { title: 'PSI by week and feature vs the training reference' }));

@@ -4,15 +4,15 @@ import type { ExperimentConfig } from '../config.js';
 import type { TruthTable, VideoTable } from '../data/table.js';
 import { simulateToDir } from '../simulate/write.js';
 import { DEFAULT_KNOBS, type SimKnobs } from '../simulate/presets.js';
-import { makeSplit, type SplitResult } from '../split/split.js';
-import { CALIB, TEST, TRAIN } from '../split/types.js';
-import { fitPreprocessor, type FittedPreprocessor } from '../features/preprocess.js';
+import type { SplitResult } from '../split/split.js';
+import type { FittedPreprocessor } from '../features/preprocess.js';
+import { prepareFit } from '../pipeline/fit.js';
+import { stageTimer } from '../pipeline/stages.js';
 import { compareModels, VARIANTS } from '../model/compare.js';
 import { VigilError } from '../util/errors.js';
 import { confidentLearning } from '../model/noise.js';
-import { rowsOfSplit, trainFusion, type TrainResult } from '../model/train.js';
+import { trainFusion, type TrainResult } from '../model/train.js';
 import { scoreFusion } from '../model/score.js';
-import { formatRecipe, resolveTrainConfig } from '../model/recipe.js';
 import { evaluate, evaluateWithDraws, pointKey, type MetricBlock, type MetricValue } from '../eval/evaluate.js';
 import { defineSlices } from '../eval/slices.js';
 import { info, progress } from '../util/progress.js';
@@ -134,21 +134,15 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
   const table = ds.sim.table, truth = ds.sim.truth;
   info(`bench quality: ${table.n.toLocaleString()} stored rows generated in ${ds.generationS.toFixed(1)} s (written in ${ds.writeS.toFixed(1)} s)`);
 
-  let t = performance.now();
-  const split = makeSplit(table, cfg.split, o.seed);
-  const splitS = (performance.now() - t) / 1000;
-  const trainRows = rowsOfSplit(split.assignment, TRAIN), calibRows = rowsOfSplit(split.assignment, CALIB), testRows = rowsOfSplit(split.assignment, TEST);
+  // Split, preprocessing and recipe exactly as `vigil run` fits them (pipeline/fit.ts).
+  const timer = stageTimer();
+  const prep = await prepareFit(table, cfg, { seed: o.seed, timer, logPrefix: 'bench quality: ' });
+  const { split, fitted, train } = prep;
+  const { train: trainRows, calib: calibRows, test: testRows } = prep.rows;
+  const splitS = timer.timings.split, preprocessS = timer.timings.preprocess;
   info(`bench quality: split in ${splitS.toFixed(1)} s — train ${trainRows.length}, calib ${calibRows.length}, test ${testRows.length}`);
 
-  t = performance.now();
-  const fitted = fitPreprocessor(table, trainRows, cfg.features);
-  const preprocessS = (performance.now() - t) / 1000;
-
-  // Every model below trains with the recipe derived from these training rows (as `vigil run` does).
-  const { train, recipe } = resolveTrainConfig(table, trainRows, cfg.train);
-  for (const line of formatRecipe(recipe)) info(`bench quality: ${line}`);
-
-  t = performance.now();
+  let t = performance.now();
   const noise = train.noise === 'confident_learning' ? confidentLearning(table, split.assignment, fitted, train) : undefined;
   const noiseS = (performance.now() - t) / 1000;
 
@@ -171,12 +165,12 @@ export async function runQuality(o: QualityOptions): Promise<QualityResult> {
     let scores: Float32Array, note: string | undefined;
     if (v === 'fusion') {
       // Trained directly (not through compareModels) to keep the weights for the serving benchmark.
-      const res = await trainFusion(table, split.assignment, fitted, { model: cfg.model, train }, { noise });
+      const res = await trainFusion(table, split.assignment, fitted, { model: prep.model, train }, { noise });
       scores = scoreFusion(res.weights, fitted, table, testRows).logit;
       fusionWeights = res.weights;
       note = `best epoch ${res.bestEpoch}/${train.epochs}, ${Math.round(res.rowsPerSec)} rows/s on ${res.backend}`;
     } else {
-      const m = (await compareModels(table, split.assignment, fitted, { model: cfg.model, train }, { variants: [v], noise })).models[0];
+      const m = (await compareModels(table, split.assignment, fitted, { model: prep.model, train }, { variants: [v], noise })).models[0];
       scores = m.testScores;
       note = m.bestEpoch ? `best epoch ${m.bestEpoch}/${train.epochs}, ${Math.round(m.rowsPerSec ?? 0)} rows/s` : undefined;
     }

@@ -24,6 +24,7 @@ import { hasFfmpeg } from '../extract/ffmpeg.js';
 import { createRng } from '../util/rng.js';
 import { info } from '../util/progress.js';
 import { machineInfo, type MachineInfo } from './machine.js';
+import { prepareFit } from '../pipeline/fit.js';
 
 /** A figure that could not be measured here says why instead of a number. */
 export type Maybe<T> = { ok: true; value: T; machine: MachineInfo } | { ok: false; reason: string; machine: MachineInfo };
@@ -258,12 +259,10 @@ export async function runSpeed(s: SpeedInputs): Promise<Omit<SpeedResult, 'prese
   let { table, split, fitted } = s;
   if (!table || !split || !fitted) {
     info('bench speed: simulating a tiny dataset for the table-dependent timings');
-    const { makeSplit } = await import('../split/split.js');
     table = simulate(getPreset('tiny'), s.seed).table;
-    split = makeSplit(table, s.cfg.split, s.seed).assignment;
-    const tr: number[] = [];
-    for (let i = 0; i < table.n; i++) if (split.split[i] === TRAIN) tr.push(i);
-    fitted = fitPreprocessor(table, tr, s.cfg.features);
+    const prep = await prepareFit(table, s.cfg, { seed: s.seed, logPrefix: 'bench speed: ' });
+    split = prep.split.assignment;
+    fitted = prep.fitted;
   }
   const t = table, sp = split, f = fitted;
   const trainingBackends = await attempt('training rows/s, wasm vs cpu', () => trainingBackendSpeed(t, sp, f, s.cfg, ['wasm', 'cpu'], quick ? 1000 : 4000));

@@ -51,6 +51,8 @@ export interface TrainOptions {
   /** Skip backend selection (the caller already chose one). */
   keepBackend?: boolean;
   quiet?: boolean;
+  /** Called after every epoch with its record (e.g. a live progress line in a notebook). */
+  onEpoch?: (rec: EpochRecord) => void;
 }
 
 export function rowsOfSplit(split: SplitAssignment, which: number): number[] {
@@ -156,6 +158,7 @@ export async function trainFusion(table: VideoTable, split: SplitAssignment, fit
         for (const v of Object.values(p)) v.dispose();
       }
       history.push({ epoch, loss: lossSum / Math.max(batches.length, 1), calibAp, rows: rows.length, trainSeconds: sec, rowsPerSec: rows.length / Math.max(sec, 1e-9) });
+      opts.onEpoch?.(history[history.length - 1]);
       bar?.tick(epoch, `loss ${(lossSum / Math.max(batches.length, 1)).toFixed(4)} calib AP ${calibAp.toFixed(4)}`);
       // No calib positives (tiny data): keep the last epoch.
       const score = Number.isNaN(calibAp) ? epoch : calibAp;

@@ -14,24 +14,19 @@ import { bundleManifestSchema } from '../artifacts/manifest.js';
 import { info } from '../util/progress.js';
 import type { ExperimentConfig } from '../config.js';
 import { ensureDataset, loadDataset, alignTruth, type LoadedDataset } from './dataset.js';
-import { stageTimer } from './stages.js';
-import { makeSplit, splitFingerprint, type SplitResult } from '../split/split.js';
+import { stageTimer, type StageTimer } from './stages.js';
+import { splitFingerprint, type SplitResult } from '../split/split.js';
 import { writeSplitParquet } from '../split/io.js';
 import { leakageDemoIndices } from '../split/leakageDemo.js';
-import { TRAIN, CALIB, TEST } from '../split/types.js';
 import { fitPreprocessor, type FittedPreprocessor } from '../features/preprocess.js';
-import { trainFusion, rowsOfSplit, type TrainResult } from '../model/train.js';
-import { presentTowers } from '../model/presentTowers.js';
+import type { TrainResult } from '../model/train.js';
 import { scoreFusion } from '../model/score.js';
-import { compareModels, type ModelComparison } from '../model/compare.js';
+import type { ModelComparison } from '../model/compare.js';
 import { fitPooledLogistic, scorePooledLogistic } from '../model/baselines/logistic.js';
 import { auditNoise, type NoiseAudit, type NoiseResult } from '../model/noise.js';
-import { fitCalibratorWithSelection } from '../calibrate/fit.js';
-import { applyCalibrator } from '../calibrate/apply.js';
 import { evaluate, type MetricBlock } from '../eval/evaluate.js';
 import { evaluateTestSet, type TestSetEvaluation } from '../eval/testSet.js';
 import { evaluateAgainstTruth } from '../eval/truth.js';
-import { choosePolicy } from '../policy/choose.js';
 import { evaluatePolicy, type PolicyEvaluation } from '../policy/evaluatePolicy.js';
 import type { Policy } from '../policy/types.js';
 import { createRunId, writeRunFolder } from '../runs/runFolder.js';
@@ -45,8 +40,10 @@ import type { CalibrationSelection } from '../calibrate/fit.js';
 import { VigilError } from '../util/errors.js';
 import { datasetExtractorId } from '../extract/compat.js';
 import { buildBootstrapFile } from '../runs/bootstrapFile.js';
-import { formatRecipe, resolveTrainConfig, type Recipe, type ResolvedTrainConfig } from '../model/recipe.js';
-import { selectModel, type ModelSelection } from './selectModel.js';
+import type { Recipe, ResolvedTrainConfig } from '../model/recipe.js';
+import type { ModelSelection } from './selectModel.js';
+import { fitPipeline, type FittedPipeline } from './fit.js';
+import { evaluateFitOnTest } from './evaluateFit.js';
 import { sigmoid } from '../util/sigmoid.js';
 
 export interface RunOptions {
@@ -128,77 +125,55 @@ function leakageDemo(ds: LoadedDataset, split: SplitResult, cfg: ExperimentConfi
 
 export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}): Promise<RunOutcome> {
   if (opts.dataPath) cfg = { ...cfg, data: { ...cfg.data, path: opts.dataPath } };
-  const runsDir = opts.runsDir ?? cfg.runsDir;
+  // The id carries the start time of the run, not the time its folder is written.
   const runId = opts.runId ?? createRunId(cfg);
   const timer = stageTimer();
-
   const dataPath = await timer.stage('data', () => ensureDataset(cfg.data));
   const ds = await timer.stage('load', () => loadDataset(dataPath));
+  const fit = await fitPipeline(ds.table, cfg, { timer, truth: ds.truth });
+  return writeRun(ds, fit, { ...opts, runId, timer });
+}
+
+export interface WriteRunOptions extends RunOptions {
+  /** The timer the fit ran under, so the manifest lists every stage. */
+  timer?: StageTimer;
+}
+
+/**
+ * Evaluate a fitted pipeline on the test weeks, run the leakage demonstration, export, check serving
+ * and write the versioned run folder + report — the one writer behind `vigil run` and a notebook's
+ * saved variant, so both appear alike in `vigil runs` and the reports index.
+ */
+export async function writeRun(ds: LoadedDataset, fit: FittedPipeline, opts: WriteRunOptions = {}): Promise<RunOutcome> {
+  const cfg = fit.config;
+  const runsDir = opts.runsDir ?? cfg.runsDir;
+  const runId = opts.runId ?? createRunId(cfg);
+  const timer = opts.timer ?? stageTimer();
+  const dataPath = ds.path;
   const { table } = ds;
-  const split = await timer.stage('split', () => makeSplit(table, cfg.split, cfg.data.seed));
+  const { split, rows, fitted, recipe, selection, calibrator, policy, towers, train } = fit;
   const a = split.assignment;
-  if (!split.report.pointInTime.pass) {
-    const bad = split.report.pointInTime.checks.filter((c) => !c.pass).map((c) => `${c.name} (${c.violations} rows)`).join(', ');
-    throw new VigilError(`point-in-time audit failed: ${bad} use information from after upload_ts — fix the feature table before training (see docs/split.md)`, { field: 'split' });
-  }
-  const rows = { train: rowsOfSplit(a, TRAIN), calib: rowsOfSplit(a, CALIB), test: rowsOfSplit(a, TEST) };
-  for (const [name, r] of Object.entries(rows)) {
-    if (!r.some((i) => table.harmful[i] === 1)) throw new VigilError(`split: the ${name} window has no positive label — use more data or fewer test/calibration weeks`, { field: 'split' });
-  }
   const labelsOf = (r: number[]) => pick(table.harmful, r);
   const weightsOf = (r: number[]) => pick(table.weight, r);
   const groupsOf = (r: number[]) => r.map((i) => table.creatorId[i]);
-
-  const fitted = await timer.stage('preprocess', () => fitPreprocessor(table, rows.train, cfg.features));
-  // A modality the data lacks is simply not a tower; what was dropped and why goes into the manifest.
-  const towers = presentTowers(table, rows.train, cfg.model.towers);
-  const model = { ...cfg.model, towers: towers.towers };
-  // The recipe comes from the training rows only; every model of the run trains with it.
-  const { train, recipe } = resolveTrainConfig(table, rows.train, cfg.train);
-  for (const line of formatRecipe(recipe)) info(line);
-  const fusedAll = await timer.stage('train', () => trainFusion(table, a, fitted, { model, train }));
-
-  // Side-by-side models first: their single-tower models are the candidates of the model selection.
-  const cmp = await timer.stage('compare', () => cfg.compare.variants.length === 0
-    ? { models: [] as ModelComparison[] }
-    : compareModels(table, a, fitted, { model, train }, { variants: cfg.compare.variants, truth: ds.truth ?? undefined, noise: fusedAll.noise }));
-  const picked = await timer.stage('select', () => selectModel({
-    table, split: a, fitted, model, train, main: fusedAll, comparison: cmp.models, calibRows: rows.calib,
-    resamples: cfg.eval.bootstrap, seed: cfg.eval.seed,
-  }));
-  const { selection } = picked;
-  const main = picked.exported;
-  const calibScores = scoreFusion(main.weights, fitted, table, rows.calib);
-  const testScores = scoreFusion(main.weights, fitted, table, rows.test);
-
-  const { calibrator, selection: calSelection } = await timer.stage('calibrate', () => fitCalibratorWithSelection(
-    calibScores.logit, labelsOf(rows.calib), weightsOf(rows.calib),
-    { methods: cfg.calibration.methods, negativeKeepRate: main.negativeKeepRate, groups: groupsOf(rows.calib), seed: cfg.eval.seed },
-  ));
-  const calibP = applyCalibrator(calibrator, calibScores.logit);
-  const testP = applyCalibrator(calibrator, testScores.logit);
+  const fusedAll = fit.fusedAll;
+  const main = fit.exported;
+  const calSelection = fit.calibration;
+  const calibScores = { logit: fit.scores.calib.logit, modalityLogits: fit.scores.calib.modalityLogits };
+  const testScores = { logit: fit.scores.test.logit };
+  const calibP = fit.scores.calib.p;
+  const testP = fit.scores.test.p;
   const testUncalibrated = Float64Array.from(testScores.logit, (z) => sigmoid(z));
 
-  const policy = await timer.stage('policy', () => choosePolicy(calibP, labelsOf(rows.calib), weightsOf(rows.calib), cfg.policy, {
-    groups: groupsOf(rows.calib), tags: rows.calib.map((r) => table.policyTags[r]),
-  }));
-
-  const trainCreators = new Set(groupsOf(rows.train));
-  const newCreator = rows.test.map((r) => !trainCreators.has(table.creatorId[r]));
-  const evalTest = await timer.stage('evaluate', () => evaluateTestSet({
-    table, rows: rows.test, scores: testP, groups: groupsOf(rows.test), trainRows: rows.train, cfg: cfg.eval,
-    extraSlices: { new_creator: newCreator, returning_creator: newCreator.map((x) => !x) },
-  }));
-  const policyTest = evaluatePolicy(policy, testP, labelsOf(rows.test), weightsOf(rows.test), groupsOf(rows.test),
-    { bootstrap: cfg.eval.bootstrap, seed: cfg.eval.seed });
+  const { evalTest, policyTest } = await timer.stage('evaluate', () => evaluateFitOnTest(table, fit));
 
   // `fusion` is the fused model (the exported one unless a single tower won on the calibration window).
   const evalRaw = (scores: ArrayLike<number>) => evaluate(scores, labelsOf(rows.test), weightsOf(rows.test), groupsOf(rows.test), cfg.eval);
   const models: Record<string, { test: MetricBlock }> = {
-    fusion: { test: selection.exported === 'fusion' ? evalTest.test : evalRaw(scoreFusion(picked.fused.weights, fitted, table, rows.test).logit) },
+    fusion: { test: selection.exported === 'fusion' ? evalTest.test : evalRaw(scoreFusion(fit.fused.weights, fitted, table, rows.test).logit) },
   };
-  if (picked.fused !== fusedAll) models['fusion (all towers)'] = { test: evalRaw(scoreFusion(fusedAll.weights, fitted, table, rows.test).logit) };
-  for (const m of cmp.models) {
+  if (fit.fused !== fusedAll) models['fusion (all towers)'] = { test: evalRaw(scoreFusion(fusedAll.weights, fitted, table, rows.test).logit) };
+  for (const m of fit.comparison) {
     models[m.name] = { test: evaluate(m.testScores, labelsOf(rows.test), weightsOf(rows.test), groupsOf(rows.test), cfg.eval) };
   }
   const leakage = cfg.compare.leakageDemo ? await timer.stage('leakage-demo', () => leakageDemo(ds, split, cfg, train)) : null;
@@ -256,7 +231,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     state = {
       cfg, ds, split, rows, fitted, main, recipe, selection, calibrator, calibration: calSelection,
       scores: { calibP, calibLogit: calibScores.logit, testP, testLogit: testScores.logit, testUncalibrated },
-      evalTest, comparison: cmp.models, policy, policyTest, leakage, noiseAudit, parity, latency, timings: timer.timings,
+      evalTest, comparison: fit.comparison, policy, policyTest, leakage, noiseAudit, parity, latency, timings: timer.timings,
       drift: computeDrift(reference, table, { rows: [...rows.calib, ...rows.test], scores: scoreByRow }),
     };
     const writeManifest = async () => {

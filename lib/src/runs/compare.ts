@@ -60,8 +60,11 @@ function canPair(a: BootstrapFile | undefined, b: BootstrapFile | undefined): bo
   return Boolean(a && b && a.sampleKey && a.sampleKey === b.sampleKey && a.resamples === b.resamples);
 }
 
+/** What the gate reads of a run: a run folder read back, or a variant still in memory. */
+export type ComparableRun = Pick<RunData, 'id' | 'metrics' | 'policy' | 'bootstrap'>;
+
 function compareMetric(
-  A: RunData, B: RunData, blockA: StoredMetricBlock | undefined, blockB: StoredMetricBlock | undefined,
+  A: ComparableRun, B: ComparableRun, blockA: StoredMetricBlock | undefined, blockB: StoredMetricBlock | undefined,
   bootBlock: string, metric: string, slice: string, gated: boolean, gate: GateConfig,
 ): CompareRow {
   const a = getMetric(blockA, metric) ?? null;
@@ -96,7 +99,7 @@ function fmt(v: number): string {
  * Compare candidate B against baseline A: deltas (B − A) with CIs for every gated and reported
  * metric, overall and per slice, and the promotion verdict.
  */
-export function compareRuns(A: RunData, B: RunData, gateInput: Partial<GateConfig> = {}): Comparison {
+export function compareRuns(A: ComparableRun, B: ComparableRun, gateInput: Partial<GateConfig> = {}): Comparison {
   const gate = gateConfigSchema.parse(gateInput);
   const rows: CompareRow[] = [];
   const reasons: string[] = [];
