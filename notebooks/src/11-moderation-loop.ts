@@ -50,7 +50,7 @@ tslab.display.html(htmlTable(result.strategies.map((s) => ({
   'last-week AP': s.totals.final_ap?.toFixed(3) ?? '—',
   events: s.promotions.map((p) => `${p.event} w${p.week}`).join(', ') || 'none',
 }))));
-tslab.display.html(await weekLinesSvg(weekSeries(result, (w) => w.model.ap), { title: 'AP of the model in force, each week (ground truth)', valueTitle: 'AP' }));
+tslab.display.svg(await weekLinesSvg(weekSeries(result, (w) => w.model.ap), { title: 'AP of the model in force, each week (ground truth)', valueTitle: 'AP' }));
 
 // %% [markdown]
 // ## Selection bias: what the labels look like
