@@ -68,8 +68,20 @@ for (const f of sources) {
     }
     continue;
   }
-  // Keep existing outputs when the code is unchanged, so a rebuild doesn't wipe executed results.
-  if (existsSync(target) && codeOf(JSON.parse(readFileSync(target, 'utf8'))) === codeOf(nb)) continue;
+  // Keep existing outputs of every code cell whose code is unchanged, so editing prose (or one cell)
+  // doesn't wipe executed results.
+  if (existsSync(target)) {
+    const old = JSON.parse(readFileSync(target, 'utf8'));
+    if (codeOf(old) === codeOf(nb)) continue;
+    const oldCode = old.cells.filter((c) => c.cell_type === 'code');
+    nb.cells.filter((c) => c.cell_type === 'code').forEach((c, k) => {
+      const o = oldCode[k];
+      if (o && [].concat(o.source).join('') === [].concat(c.source).join('')) {
+        c.outputs = o.outputs;
+        c.execution_count = o.execution_count;
+      }
+    });
+  }
   writeFileSync(target + '.tmp', JSON.stringify(nb, null, 1) + '\n');
   renameSync(target + '.tmp', target);
   console.log(`wrote ${target}`);
