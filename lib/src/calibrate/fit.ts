@@ -72,13 +72,24 @@ function scoreProbs(p: Float64Array, y: ArrayLike<number>, w: ArrayLike<number>,
   }
 }
 
+/** The chosen calibrator, the recorded comparison, and every method fitted on all rows. */
+export interface CalibrationFit {
+  calibrator: Calibrator;
+  selection: CalibrationSelection;
+  /**
+   * Each requested method fitted on the whole window (the chosen one is `calibrator`), so a report
+   * can show how every method does on later weeks without fitting anything again.
+   */
+  byMethod: Partial<Record<CalibrationMethod, Calibrator>>;
+}
+
 /**
  * Fits every requested method, compares them by cross-fitted held-out log-loss (group-aware folds),
- * and refits the winner on all rows. Returns the calibrator and the recorded comparison.
+ * and fits each on all rows. Returns the winner, the recorded comparison and every full-window fit.
  */
 export function fitCalibratorWithSelection(
   logits: ArrayLike<number>, labels: ArrayLike<number>, weights: ArrayLike<number>, opts: FitCalibratorOptions,
-): { calibrator: Calibrator; selection: CalibrationSelection } {
+): CalibrationFit {
   validateScored(logits, labels, weights, opts.groups);
   if (!(opts.negativeKeepRate > 0 && opts.negativeKeepRate <= 1)) {
     throw new VigilError(`'negativeKeepRate': expected a number in (0, 1], got ${opts.negativeKeepRate}`, { field: 'negativeKeepRate' });
@@ -109,8 +120,10 @@ export function fitCalibratorWithSelection(
   scoreProbs(applyCalibrator({ method: 'temperature', shift, T: 1 }, logits), labels, weights, Array.from({ length: n }, (_, i) => i), base);
   let chosen = opts.methods[0];
   for (const m of opts.methods) if (candidates[m]!.heldout_logloss < candidates[chosen]!.heldout_logloss) chosen = m;
+  const byMethod: CalibrationFit['byMethod'] = {};
+  for (const m of opts.methods) byMethod[m] = byMethod[m] ?? fitMethod(m, x, labels, weights, shift);
   return {
-    calibrator: fitMethod(chosen, x, labels, weights, shift),
+    calibrator: byMethod[chosen]!, byMethod,
     selection: {
       chosen, candidates,
       uncalibrated: { heldout_logloss: base.ll / base.W, heldout_brier: base.br / base.W },

@@ -95,32 +95,43 @@ function floatsOf(d: Data, name: string): { values: ArrayLike<number>; base: num
   return { values: vals, base: d.offset };
 }
 
+/**
+ * The row loop of the list readers: a null row is skipped (an error naming `what` unless `nullable`),
+ * a valid row's items [a, b) go to `row`, and its item count is recorded.
+ */
+function readListRows(
+  d: Data, length: number, name: string, nullable: boolean, rowBase: number, what: string, row: (i: number, a: number, b: number) => void,
+): { counts: Int32Array; valid: Uint8Array } {
+  const off = offsetsOf(d);
+  const counts = new Int32Array(length);
+  const valid = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    if (!isValidAt(d, i)) {
+      if (!nullable) fail(name, `null where ${what} is required`, rowBase + i);
+      continue;
+    }
+    valid[i] = 1;
+    const a = off(i), b = off(i + 1);
+    row(i, a, b);
+    counts[i] = b - a;
+  }
+  return { counts, valid };
+}
+
 /** list<number> per row → CSR (offsets relative to this batch, values appended to `out`). */
 export function readFloatLists(
   v: Vector, name: string, nullable: boolean, rowBase: number, out: F32Builder,
 ): { counts: Int32Array; valid: Uint8Array } {
   const d = only(v);
-  const off = offsetsOf(d);
-  const child = d.children[0];
-  const { values, base } = floatsOf(child, name);
-  const counts = new Int32Array(v.length);
-  const valid = new Uint8Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    if (!isValidAt(d, i)) {
-      if (!nullable) fail(name, 'null where a list is required', rowBase + i);
-      continue;
-    }
-    valid[i] = 1;
-    const a = off(i), b = off(i + 1);
+  const { values, base } = floatsOf(d.children[0], name);
+  return readListRows(d, v.length, name, nullable, rowBase, 'a list', (i, a, b) => {
     out.reserve(b - a);
     for (let k = a; k < b; k++) {
       const x = values[base + k];
       if (!Number.isFinite(x)) fail(name, `non-finite value ${x} at position ${k - a}`, rowBase + i);
       out.buf[out.len++] = x;
     }
-    counts[i] = b - a;
-  }
-  return { counts, valid };
+  });
 }
 
 /**
@@ -131,19 +142,10 @@ export function readEmbeddingLists(
   v: Vector, name: string, nullable: boolean, rowBase: number, out: F32Builder, dim: number | null,
 ): { counts: Int32Array; valid: Uint8Array; dim: number | null } {
   const d = only(v);
-  const off = offsetsOf(d);
   const inner = d.children[0];
   const innerOff = offsetsOf(inner);
   const { values, base } = floatsOf(inner.children[0], name);
-  const counts = new Int32Array(v.length);
-  const valid = new Uint8Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    if (!isValidAt(d, i)) {
-      if (!nullable) fail(name, 'null where a list of embeddings is required', rowBase + i);
-      continue;
-    }
-    valid[i] = 1;
-    const a = off(i), b = off(i + 1);
+  const rows = readListRows(d, v.length, name, nullable, rowBase, 'a list of embeddings', (i, a, b) => {
     for (let e = a; e < b; e++) {
       if (!isValidAt(inner, e)) fail(name, `embedding ${e - a} is null`, rowBase + i);
       const s = innerOff(e), t = innerOff(e + 1);
@@ -160,9 +162,8 @@ export function readEmbeddingLists(
         out.buf[out.len++] = x;
       }
     }
-    counts[i] = b - a;
-  }
-  return { counts, valid, dim };
+  });
+  return { ...rows, dim };
 }
 
 export function readStringLists(v: Vector, name: string, rowBase: number): string[][] {

@@ -12,7 +12,7 @@ import type { LoadedDataset } from '../pipeline/dataset.js';
 import { fitPipeline, type FittedPipeline } from '../pipeline/fit.js';
 import { evaluateFitOnTest } from '../pipeline/evaluateFit.js';
 import { writeRun, type RunOutcome } from '../pipeline/run.js';
-import type { StageTimer } from '../pipeline/stages.js';
+import { stageTimer } from '../pipeline/stages.js';
 import { preprocessorFromJSON } from '../features/preprocess.js';
 import { evaluate, type MetricBlock } from '../eval/evaluate.js';
 import { compareRuns, type ComparableRun, type Comparison } from '../runs/compare.js';
@@ -88,22 +88,6 @@ export interface Variant {
   seconds: number;
 }
 
-/** A stage timer that reports to a callback instead of stderr. */
-function callbackTimer(onLine: (line: string) => void): StageTimer {
-  const timings: Record<string, number> = {};
-  return {
-    timings,
-    async stage(name, fn) {
-      const t0 = Date.now();
-      onLine(`▶ ${name}`);
-      const out = await fn();
-      timings[name] = Math.round((Date.now() - t0) / 100) / 10;
-      onLine(`✓ ${name} (${timings[name]} s)`);
-      return out;
-    },
-  };
-}
-
 /** Train `base` + `override` on the dataset in memory: the whole fitted pipeline, nothing written. */
 export async function trainVariant(ds: LoadedDataset, base: ExperimentConfig, override: ConfigOverride, opts: VariantOptions = {}): Promise<Variant> {
   const name = opts.name ?? `${base.name}-variant`;
@@ -121,7 +105,7 @@ export async function trainVariant(ds: LoadedDataset, base: ExperimentConfig, ov
   const onLine = opts.onProgress ?? (() => undefined);
   const t0 = Date.now();
   const fit = await fitPipeline(ds.table, config, {
-    timer: callbackTimer(onLine), truth: ds.truth, reuse,
+    timer: stageTimer(onLine), truth: ds.truth, reuse,
     onEpoch: (rec, epochs) => onLine(`train: epoch ${rec.epoch}/${epochs}  loss ${rec.loss.toFixed(4)}  calib AP ${rec.calibAp.toFixed(4)}  ${Math.round(rec.rowsPerSec)} rows/s`),
   });
   const seconds = (Date.now() - t0) / 1000;

@@ -16,7 +16,7 @@ import { presentTowers, type PresentTowers } from '../model/presentTowers.js';
 import { scoreFusion } from '../model/score.js';
 import { compareModels, type ModelComparison } from '../model/compare.js';
 import type { ModelConfig } from '../model/config.js';
-import { fitCalibratorWithSelection, type CalibrationSelection } from '../calibrate/fit.js';
+import { fitCalibratorWithSelection, type CalibrationFit, type CalibrationSelection } from '../calibrate/fit.js';
 import { applyCalibrator } from '../calibrate/apply.js';
 import type { Calibrator } from '../calibrate/types.js';
 import { choosePolicy } from '../policy/choose.js';
@@ -108,6 +108,8 @@ export interface FittedPipeline extends PreparedFit {
   comparison: ModelComparison[];
   calibrator: Calibrator;
   calibration: CalibrationSelection;
+  /** Every compared calibration method fitted on the whole calibration window (`calibrator` among them). */
+  calibrators: CalibrationFit['byMethod'];
   policy: Policy;
   scores: { calib: WindowScores & { modalityLogits: Float32Array }; test: WindowScores };
   timings: Record<string, number>;
@@ -135,7 +137,7 @@ export async function fitPipeline(table: VideoTable, cfg: ExperimentConfig, opts
   const calibScores = scoreFusion(main.weights, fitted, table, rows.calib);
   const testScores = scoreFusion(main.weights, fitted, table, rows.test);
 
-  const { calibrator, selection: calibration } = await timer.stage('calibrate', () => fitCalibratorWithSelection(
+  const { calibrator, selection: calibration, byMethod: calibrators } = await timer.stage('calibrate', () => fitCalibratorWithSelection(
     calibScores.logit, pick(table.harmful, rows.calib), pick(table.weight, rows.calib),
     { methods: cfg.calibration.methods, negativeKeepRate: main.negativeKeepRate, groups: rows.calib.map((r) => table.creatorId[r]), seed: cfg.eval.seed },
   ));
@@ -147,7 +149,7 @@ export async function fitPipeline(table: VideoTable, cfg: ExperimentConfig, opts
   }));
   return {
     ...prep, config: cfg, fusedAll, fused: picked.fused, exported: main, selection: picked.selection, comparison: cmp.models,
-    calibrator, calibration, policy,
+    calibrator, calibration, calibrators, policy,
     scores: {
       calib: { logit: calibScores.logit, p: calibP, modalityLogits: calibScores.modalityLogits },
       test: { logit: testScores.logit, p: testP },

@@ -1,42 +1,31 @@
 /**
  * A run's report: the run folder's JSON (metrics, policy, manifest) plus the stage outputs that only
  * the running pipeline holds (curves, sweep, split audit, leakage demo, attention, drift, latency).
+ * It reads results; nothing here fits a calibrator or runs the network.
  */
 import { readRun } from '../runs/runFolder.js';
 import { reportInputFromRun } from '../report/fromRun.js';
 import { writeReport } from '../report/render.js';
 import type { ReportInput, SplitSection, ProfileSection, LabelNoiseSection } from '../report/types.js';
-import type { CurveSeries, PrPoint, RocPoint, SweepPoint, AttentionRow } from '../report/charts.js';
+import { thin, type CurveSeries, type PrPoint, type RocPoint, type SweepPoint, type AttentionRow } from '../report/charts.js';
 import { prepareScored, curveOf, prCurve, rocCurve } from '../stats/curves.js';
 import { reliabilityDiagram } from '../stats/reliability.js';
-import { fitMethod } from '../calibrate/fit.js';
-import { applyCalibrator } from '../calibrate/apply.js';
-import type { CalibrationMethod } from '../calibrate/types.js';
-import { ece, brier } from '../stats/metrics.js';
 import { thresholdSweep } from '../policy/sweep.js';
 import { REASON_CODES } from '../serve/reasonCodes.js';
-import { transform } from '../features/preprocess.js';
-import { predictFusion } from '../model/predict.js';
 import { SPLIT_NAMES } from '../split/types.js';
-import { MS_PER_WEEK, frameCount } from '../data/table.js';
+import { MS_PER_WEEK } from '../data/table.js';
 import type { RunState } from './run.js';
 import type { MetricBlock } from '../eval/evaluate.js';
 import { LATENCY_BUDGET_MS } from '../serve/latency.js';
 
 const pick = <T extends { [k: number]: number }>(a: T, rows: number[]) => rows.map((r) => a[r]);
 
-function thinned<T>(xs: T[], max = 300): T[] {
-  if (xs.length <= max) return xs;
-  const step = (xs.length - 1) / (max - 1);
-  return Array.from({ length: max }, (_, k) => xs[Math.round(k * step)]);
-}
-
 function curves(name: string, scores: ArrayLike<number>, labels: number[], weights: number[]) {
   const c = curveOf(prepareScored(scores, labels, weights));
   const pr = prCurve(c), roc = rocCurve(c);
   const prPts: PrPoint[] = Array.from(pr.recall, (r, k) => ({ recall: r, precision: pr.precision[k] }));
   const rocPts: RocPoint[] = Array.from(roc.fpr, (f, k) => ({ fpr: f, tpr: roc.tpr[k] }));
-  return { pr: { name, points: thinned(prPts) } as CurveSeries<PrPoint>, roc: { name, points: thinned(rocPts) } as CurveSeries<RocPoint> };
+  return { pr: { name, points: thin(prPts, 300) } as CurveSeries<PrPoint>, roc: { name, points: thin(rocPts, 300) } as CurveSeries<RocPoint> };
 }
 
 const vci = (b: MetricBlock, path: string): { value: number; ci?: [number, number] } | undefined => {
@@ -112,26 +101,13 @@ function profileSection(s: RunState): ProfileSection {
   };
 }
 
-/** Attention over frames for the highest-scored harmful test videos with enough frames to show. */
+/** The attention examples the test evaluation picked, labelled for the strip chart. */
 function attentionRows(s: RunState): AttentionRow[] {
-  const { table } = s.ds;
-  // A single-tower export without the visual tower has no frame attention to show.
-  if (!s.main.weights.config.towers.includes('visual')) return [];
-  const cands = s.rows.test
-    .map((r, k) => ({ r, p: s.scores.testP[k] }))
-    .filter(({ r }) => table.harmful[r] === 1 && frameCount(table, r) >= 8 && frameCount(table, r) <= 120)
-    .sort((x, y) => y.p - x.p)
-    .slice(0, 3);
-  return cands.map(({ r, p }) => {
-    const x = transform(s.fitted, table, [r]);
-    const out = predictFusion(s.main.weights, x);
-    const n = frameCount(table, r);
-    return { label: `${table.videoId[r]} (risk ${p.toFixed(3)}, ${n} frames)`, weights: Array.from(out.frameAttention.subarray(0, n)) };
-  });
+  return s.attention.map((x) => ({ label: `${x.videoId} (risk ${x.risk.toFixed(3)}, ${x.frames} frames)`, weights: x.weights }));
 }
 
 function labelNoiseSection(s: RunState): LabelNoiseSection | undefined {
-  const noise = s.main.noise;
+  const noise = s.noise;
   if (!noise) return undefined;
   const audit = s.noiseAudit;
   return {
@@ -144,23 +120,9 @@ function labelNoiseSection(s: RunState): LabelNoiseSection | undefined {
   };
 }
 
-/**
- * Each calibration method refitted on the whole calibration window and scored on the test weeks
- * (reporting only — the choice itself was made on held-out calibration folds).
- */
-function calibrationComparison(s: RunState, y: number[], w: number[]) {
-  const { table } = s.ds;
-  const cx = s.rows.calib.map((_, k) => s.scores.calibLogit[k]);
-  const cy = pick(table.harmful, s.rows.calib), cw = pick(table.weight, s.rows.calib);
-  const shift = s.calibration.shift;
-  const rows = Object.entries(s.calibration.candidates).map(([method, c]) => {
-    const cal = fitMethod(method as CalibrationMethod, cx, cy, cw, shift);
-    const prep = prepareScored(applyCalibrator(cal, s.scores.testLogit), y, w);
-    return { method: method === s.calibration.chosen ? `${method} (chosen)` : method, ece: ece(prep), brier: brier(prep), logLoss: c!.heldout_logloss };
-  });
-  const raw = prepareScored(s.scores.testUncalibrated, y, w);
-  rows.push({ method: 'uncalibrated', ece: ece(raw), brier: brier(raw), logLoss: s.calibration.uncalibrated.heldout_logloss });
-  return rows;
+/** The calibration comparison on the test weeks, the chosen method marked. */
+function calibrationComparison(s: RunState) {
+  return s.calibrationTest.map((r) => ({ method: r.chosen ? `${r.method} (chosen)` : r.method, ece: r.ece, brier: r.brier, logLoss: r.heldoutLogLoss }));
 }
 
 export async function writeRunReport(dir: string, s: RunState): Promise<void> {
@@ -185,7 +147,7 @@ export async function writeRunReport(dir: string, s: RunState): Promise<void> {
     reliability: {
       bins: rel.bins.map((b) => ({ predicted: b.mean_pred, observed: b.observed, count: b.rows, lo: b.ci[0], hi: b.ci[1] })),
       method: sel.chosen,
-      comparison: calibrationComparison(s, y, w),
+      comparison: calibrationComparison(s),
     },
     policy: { sweep } as ReportInput['policy'],
     attention: { rows: attentionRows(s), note: 'Gated-attention weight per frame (1 FPS) for the highest-risk harmful test videos; the bright frames are the evidence a VISUAL_HIGH reason code cites.' },

@@ -35,7 +35,6 @@ import { buildReference, computeDrift } from '../monitor/drift.js';
 import type { DriftReport } from '../monitor/types.js';
 import { checkParity, writeBundle, checkServing, type ParityResult, type LatencyCheck } from './serving.js';
 import { writeRunReport } from './report.js';
-import type { Calibrator } from '../calibrate/types.js';
 import type { CalibrationSelection } from '../calibrate/fit.js';
 import { VigilError } from '../util/errors.js';
 import { datasetExtractorId } from '../extract/compat.js';
@@ -44,7 +43,8 @@ import type { Recipe, ResolvedTrainConfig } from '../model/recipe.js';
 import type { ModelSelection } from './selectModel.js';
 import { fitPipeline, type FittedPipeline } from './fit.js';
 import { evaluateFitOnTest } from './evaluateFit.js';
-import { sigmoid } from '../util/sigmoid.js';
+import type { CalibrationTestRow } from './calibrationOnTest.js';
+import type { AttentionExample } from './attentionExamples.js';
 
 export interface RunOptions {
   /** Override the run id (default: timestamp + config name + hash). */
@@ -72,25 +72,31 @@ export interface RunOutcome {
   noise?: NoiseResult;
 }
 
-/** Everything the report needs from a run, beyond what the run folder's JSON files hold. */
+/**
+ * Everything the report needs from a run, beyond what the run folder's JSON files hold: results the
+ * stages produced, never fitted models — the report formats, it does not fit or score.
+ */
 export interface RunState {
   cfg: ExperimentConfig;
   ds: LoadedDataset;
   split: SplitResult;
   rows: { train: number[]; calib: number[]; test: number[] };
-  fitted: FittedPreprocessor;
-  /** The exported network (the fused model, or the single tower that beat it on the calibration window). */
-  main: TrainResult;
   recipe: Recipe;
   selection: ModelSelection;
-  calibrator: Calibrator;
   calibration: CalibrationSelection;
-  scores: { calibP: Float64Array; calibLogit: Float32Array; testP: Float64Array; testLogit: Float32Array; testUncalibrated: Float64Array };
+  /** Calibrated risks of the exported network on the calibration window and the test weeks. */
+  scores: { calibP: Float64Array; testP: Float64Array };
   evalTest: TestSetEvaluation;
+  /** Every calibration method (and none) on the test weeks. */
+  calibrationTest: CalibrationTestRow[];
+  /** Frame attention of the riskiest harmful test videos. */
+  attention: AttentionExample[];
   comparison: ModelComparison[];
   policy: Policy;
   policyTest: PolicyEvaluation;
   leakage: LeakageDemo | null;
+  /** The label-noise pass of the exported network's training (when `train.noise` ran). */
+  noise: NoiseResult | null;
   noiseAudit: NoiseAudit | null;
   parity: ParityResult;
   latency: LatencyCheck;
@@ -160,12 +166,11 @@ export async function writeRun(ds: LoadedDataset, fit: FittedPipeline, opts: Wri
   const main = fit.exported;
   const calSelection = fit.calibration;
   const calibScores = { logit: fit.scores.calib.logit, modalityLogits: fit.scores.calib.modalityLogits };
-  const testScores = { logit: fit.scores.test.logit };
   const calibP = fit.scores.calib.p;
   const testP = fit.scores.test.p;
-  const testUncalibrated = Float64Array.from(testScores.logit, (z) => sigmoid(z));
 
-  const { evalTest, policyTest } = await timer.stage('evaluate', () => evaluateFitOnTest(table, fit));
+  const testEval = await timer.stage('evaluate', () => evaluateFitOnTest(table, fit));
+  const { evalTest, policyTest, uncalibratedP: testUncalibrated } = testEval;
 
   // `fusion` is the fused model (the exported one unless a single tower won on the calibration window).
   const evalRaw = (scores: ArrayLike<number>) => evaluate(scores, labelsOf(rows.test), weightsOf(rows.test), groupsOf(rows.test), cfg.eval);
@@ -229,9 +234,9 @@ export async function writeRun(ds: LoadedDataset, fit: FittedPipeline, opts: Wri
       testVideoIds: rows.test.map((r) => table.videoId[r]), groupIds: groupsOf(rows.test), seed: cfg.eval.seed, resamples: cfg.eval.bootstrap,
     }));
     state = {
-      cfg, ds, split, rows, fitted, main, recipe, selection, calibrator, calibration: calSelection,
-      scores: { calibP, calibLogit: calibScores.logit, testP, testLogit: testScores.logit, testUncalibrated },
-      evalTest, comparison: fit.comparison, policy, policyTest, leakage, noiseAudit, parity, latency, timings: timer.timings,
+      cfg, ds, split, rows, recipe, selection, calibration: calSelection, scores: { calibP, testP },
+      evalTest, calibrationTest: testEval.calibration, attention: testEval.attention,
+      comparison: fit.comparison, policy, policyTest, leakage, noise: main.noise ?? null, noiseAudit, parity, latency, timings: timer.timings,
       drift: computeDrift(reference, table, { rows: [...rows.calib, ...rows.test], scores: scoreByRow }),
     };
     const writeManifest = async () => {

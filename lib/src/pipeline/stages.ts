@@ -8,16 +8,17 @@ export interface StageTimer {
   timings: Record<string, number>;
 }
 
-export function stageTimer(): StageTimer {
+/** `log` receives the ▶/✓ lines (default: the progress stream; a notebook passes its own callback). */
+export function stageTimer(log: (line: string) => void = info): StageTimer {
   const timings: Record<string, number> = {};
   return {
     timings,
     async stage(name, fn) {
       const t0 = Date.now();
-      info(`▶ ${name}`);
+      log(`▶ ${name}`);
       const out = await fn();
       timings[name] = Math.round((Date.now() - t0) / 100) / 10;
-      info(`✓ ${name} (${timings[name]}s)`);
+      log(`✓ ${name} (${timings[name]}s)`);
       return out;
     },
   };

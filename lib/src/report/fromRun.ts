@@ -1,6 +1,7 @@
 import { getMetric, blockPositives, type StoredMetricBlock, type ValueCI } from '../runs/metricsFile.js';
 import type { RunData } from '../runs/runFolder.js';
 import { standardCriteria } from './criteria.js';
+import { policyConfigSchema } from '../policy/config.js';
 import type { Criterion, ModelRow, PolicySection, ReportInput, SliceRow, TestSection, TrainingSection } from './types.js';
 
 /**
@@ -20,7 +21,8 @@ function rateMap(b: StoredMetricBlock, key: 'recall_at_fpr' | 'precision_at_top'
 }
 
 interface PolicyTargets { minRecall: number; maxFpr: number; minTopPrecision: number; topShare: number }
-const DEFAULT_TARGETS: PolicyTargets = { minRecall: 0.9, maxFpr: 0.02, minTopPrecision: 0.25, topShare: 0.01 };
+// An older manifest may omit a target; the policy config's own defaults fill it (one definition).
+const DEFAULT_TARGETS: PolicyTargets = policyConfigSchema.parse({});
 
 function targetsOf(run: RunData): PolicyTargets {
   const p = (run.manifest.config as { policy?: Partial<PolicyTargets> } | undefined)?.policy ?? {};

@@ -84,6 +84,23 @@ export function attentionSpan(weights: ArrayLike<number>, ts: ArrayLike<number>)
   };
 }
 
+/** What a visual or an audio code cites: the span of frames (or audio segments) its attention picked. */
+const ATTENTION_EVIDENCE = {
+  VISUAL_HIGH: { modality: 'visual', unit: 'frames', range: 'frame_range_s', top: 'top_frames' },
+  AUDIO_HIGH: { modality: 'audio', unit: 'segments', range: 'segment_range_s', top: 'top_segments' },
+} as const;
+
+/** A VISUAL_HIGH / AUDIO_HIGH code from the tower's logit and its attention over timestamps. */
+function attentionCode(code: keyof typeof ATTENTION_EVIDENCE, logit: number, weights: ArrayLike<number>, ts: ArrayLike<number>): ReasonCode {
+  const e = ATTENTION_EVIDENCE[code];
+  const span = attentionSpan(weights, ts);
+  return {
+    code, modality: e.modality, score: round(logit, 4),
+    message: span ? `${REASON_CODES[code]} (${e.unit} ${fmtTime(span.start_s)}–${fmtTime(span.end_s)})` : REASON_CODES[code],
+    ...(span ? { evidence: { [e.range]: [span.start_s, span.end_s], [e.top]: span.top } } : {}),
+  };
+}
+
 function round(v: number, d: number): number { const p = 10 ** d; return Math.round(v * p) / p; }
 
 /** The reason code of a match against known blocked content. */
@@ -102,20 +119,10 @@ export function buildReasonCodes(r: ReasonInputs): ReasonCode[] {
   const high: ReasonCode[] = [];
   const lVis = r.modalityLogits[1], lAud = r.modalityLogits[2], lText = r.modalityLogits[3], lMeta = r.modalityLogits[0];
   if (r.towers.includes('visual') && isHigh(th, 'visual', lVis)) {
-    const span = attentionSpan(r.frameAttention, r.frameTimes ?? v.frameTs);
-    high.push({
-      code: 'VISUAL_HIGH', modality: 'visual', score: round(lVis, 4),
-      message: span ? `${REASON_CODES.VISUAL_HIGH} (frames ${fmtTime(span.start_s)}–${fmtTime(span.end_s)})` : REASON_CODES.VISUAL_HIGH,
-      ...(span ? { evidence: { frame_range_s: [span.start_s, span.end_s], top_frames: span.top } } : {}),
-    });
+    high.push(attentionCode('VISUAL_HIGH', lVis, r.frameAttention, r.frameTimes ?? v.frameTs));
   }
   if (r.towers.includes('audio') && v.hasAudio && isHigh(th, 'audio', lAud)) {
-    const span = attentionSpan(r.audioAttention, r.audioTimes ?? v.audioTs);
-    high.push({
-      code: 'AUDIO_HIGH', modality: 'audio', score: round(lAud, 4),
-      message: span ? `${REASON_CODES.AUDIO_HIGH} (segments ${fmtTime(span.start_s)}–${fmtTime(span.end_s)})` : REASON_CODES.AUDIO_HIGH,
-      ...(span ? { evidence: { segment_range_s: [span.start_s, span.end_s], top_segments: span.top } } : {}),
-    });
+    high.push(attentionCode('AUDIO_HIGH', lAud, r.audioAttention, r.audioTimes ?? v.audioTs));
   }
   if (r.towers.includes('text') && v.transcript && isHigh(th, 'text', lText)) {
     const terms = (r.terms ?? []).slice(0, 5);

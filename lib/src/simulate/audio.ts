@@ -1,7 +1,7 @@
 import type { Rng } from '../util/rng.js';
 import type { SimKnobs } from './presets.js';
 import type { ContentStore } from './content.js';
-import { type Geometry, CH_AUDIO, CH_TEXT } from './world.js';
+import { type Geometry, CH_AUDIO, CH_TEXT, topicLatent } from './world.js';
 
 const LATENT = 0.7, SEGMENT = 0.5, NOISE = 0.35;
 /** Most VAD segments kept per upload. */
@@ -15,9 +15,7 @@ export interface AudioLatent { base: Float32Array; start: number[]; len: number[
 
 export function audioLatent(crng: Rng, g: Geometry, cs: ContentStore, cid: number, k: SimKnobs): AudioLatent {
   const d = g.audioDim;
-  const base = new Float32Array(d);
-  const centre = k.noiseModality === 'audio' ? null : g.audioTopic[cs.topic[cid]];
-  for (let j = 0; j < d; j++) base[j] = (centre ? centre[j] : 0) + LATENT * crng.normal();
+  const base = topicLatent(crng, d, k.noiseModality === 'audio' ? null : g.audioTopic[cs.topic[cid]], LATENT);
   const dur = cs.durationS[cid];
   const start: number[] = [], len: number[] = [];
   let t = crng.next() * 1.5;

@@ -1,7 +1,7 @@
 import type { Rng } from '../util/rng.js';
 import type { SimKnobs } from './presets.js';
 import type { ContentStore } from './content.js';
-import { type Geometry, CH_VISUAL } from './world.js';
+import { type Geometry, CH_VISUAL, topicLatent } from './world.js';
 
 /** Scale of the content latent, scene variation, re-encode shift and per-frame noise. */
 const LATENT = 0.7, SCENE = 0.5, SHIFT = 0.12, NOISE = 0.35;
@@ -14,11 +14,9 @@ export interface VisualLatent { base: Float32Array; sceneEnd: Float32Array; scen
 
 export function visualLatent(crng: Rng, g: Geometry, cs: ContentStore, cid: number, k: SimKnobs): VisualLatent {
   const d = g.frameDim;
-  const base = new Float32Array(d);
   // A noise modality has no topic centre either: the topic says a little about look-alikes and the
   // late trend, which would leak label information.
-  const centre = k.noiseModality === 'visual' ? null : g.frameTopic[cs.topic[cid]];
-  for (let j = 0; j < d; j++) base[j] = (centre ? centre[j] : 0) + LATENT * crng.normal();
+  const base = topicLatent(crng, d, k.noiseModality === 'visual' ? null : g.frameTopic[cs.topic[cid]], LATENT);
   const dur = cs.durationS[cid];
   const maxScenes = Math.ceil(dur / 2) + 1;
   const sceneEnd = new Float32Array(maxScenes);

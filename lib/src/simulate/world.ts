@@ -110,6 +110,16 @@ export interface Geometry {
   visualGore: Float32Array;
 }
 
+/**
+ * A content item's base latent in one modality: its topic centre (null for a noise modality, whose
+ * topic would leak label information) plus Gaussian spread. Draws exactly `d` normals from `crng`.
+ */
+export function topicLatent(crng: Rng, d: number, centre: Float32Array | null, spread: number): Float32Array {
+  const base = new Float32Array(d);
+  for (let j = 0; j < d; j++) base[j] = (centre ? centre[j] : 0) + spread * crng.normal();
+  return base;
+}
+
 export function makeGeometry(rng: Rng, frameDim: number, audioDim: number): Geometry {
   const frameTopic = TOPICS.map(() => randVec(rng, frameDim, 0.8));
   const audioTopic = TOPICS.map(() => randVec(rng, audioDim, 1));
