@@ -26,6 +26,7 @@ test('vigil loop refuses bad input naming the option or the run', async () => {
     [['loop', 'r', '--capacity', '0.5'], /--capacity: /],
     [['loop', 'r', '--capacity', 'lots'], /--capacity: expected a number, got 'lots'/],
     [['loop', 'r', '--queue-mode', 'hidden'], /--queue-mode: /],
+    [['loop', 'r', '--retrained-routing', 'both'], /--retrained-routing: /],
     [['loop', 'r', '--strategy', 'random'], /--strategy: expected one of top-risk, active, active\+audit, got 'random'/],
     [['loop', 'r', '--explore', '0.6', '--audit', '0.5'], /--audit: exploreShare \+ auditShare must leave capacity/],
     [['loop', join(root, 'missing')], /run '.*missing' not found/],

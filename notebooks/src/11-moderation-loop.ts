@@ -111,7 +111,10 @@ tslab.display.html(htmlTable(capacityRows));
 // %% [markdown]
 // ## Design decision 2: how much capacity to spend on exploration
 // Weekly retraining with 0–40% of the capacity spent on borderline ALLOW uploads. With none, the
-// model learns only from what it already flagged.
+// model learns only from what it already flagged. A promoted model orders the review queue and the
+// run's policy keeps routing (`retrainedRouting: 'queue-order'`, docs/loop.md): routed by the
+// retrained heads, exposure rose although AP did. Exploration reviews come out of the queue's
+// capacity, so the exposure column prices the AP it buys.
 
 // %%
 const exploreRows = [0, 0.1, 0.2, 0.4].map((exploreShare) => {

@@ -35,6 +35,13 @@ export const loopConfigSchema = z.object({
   exposureHorizonHours: z.number().positive().default(168),
   /** Retrain weekly on the loop's labels (false: the run's model serves every week). */
   retrain: z.boolean().default(true),
+  /**
+   * What a promoted retrained model decides. `queue-order` (default): the run's policy still decides
+   * QUEUE / ALLOW / BLOCK and the retrained model orders the review queue — it was trained and gated
+   * on labels of what the queue held, and at the policy's volume it queued fewer harmful uploads than
+   * the run's model. `thresholds`: the retrained model also routes, at the run policy's volume.
+   */
+  retrainedRouting: z.enum(['queue-order', 'thresholds']).default('queue-order'),
   /** L2 (towards the served model) and full-batch steps of the light retrain (models.ts, a residual head). */
   retrainL2: z.number().min(0).default(0.01),
   retrainSteps: z.number().int().min(1).max(2000).default(150),

@@ -115,3 +115,26 @@ export function thresholdForShare(scores: Float64Array, rows: readonly number[],
   }
   return scores[idx[idx.length - 1]] ?? Infinity;
 }
+
+/**
+ * QUEUE / BLOCK thresholds for a retrained head that flag the same weighted share of `rows` as
+ * `policy` (the run's model and thresholds) flags on those same rows. Matching on every upload seen
+ * so far, not on one week at the first week's share: one week holds only a few dozen stored
+ * negatives above the threshold, and the first week's share is not the share the policy produces
+ * later — set that way, the heads queued 30–50% more than the run's policy on the following weeks.
+ */
+export function volumeMatchedThresholds(world: LoopWorld, head: LoopModel, policy: LoopModel, rows: readonly number[]): { queueThreshold: number; blockThreshold: number } {
+  const ps = scoreRows(world, policy, rows);
+  let wAll = 0, wFlag = 0, wBlock = 0;
+  rows.forEach((r, t) => {
+    const w = world.weight[r];
+    wAll += w;
+    if (policy.blockEnabled && ps[t] >= policy.blockThreshold) { wBlock += w; wFlag += w; } else if (ps[t] >= policy.queueThreshold) wFlag += w;
+  });
+  if (!(wAll > 0)) throw new VigilError('volume-matched thresholds: no uploads to match on', { field: 'rows' });
+  const hs = scoreRows(world, head, rows);
+  return {
+    queueThreshold: thresholdForShare(hs, rows, world.weight, wFlag / wAll),
+    blockThreshold: head.blockEnabled ? thresholdForShare(hs, rows, world.weight, wBlock / wAll) : 1,
+  };
+}

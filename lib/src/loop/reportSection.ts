@@ -1,4 +1,4 @@
-import type { LoopResult, StrategyResult } from './schema.js';
+import type { ExposureFates, LoopResult, StrategyResult } from './schema.js';
 import { renderVegaLite } from '../report/vega.js';
 import { num, pct } from '../report/format.js';
 import type { Block, Section } from '../report/sections.js';
@@ -29,6 +29,13 @@ export function weekSeries(r: LoopResult, pick: (w: StrategyResult['weeks'][numb
 
 const opt = (x: number | null, f: (v: number) => string) => (x === null ? '—' : f(x));
 
+// Exposure fates in reading order: what the thresholds let through, then what the queue's capacity left waiting.
+const FATE_LABELS: [keyof ExposureFates, string][] = [
+  ['allowed_never_removed', 'allowed, never removed'], ['allowed_found', 'allowed, found by explore/audit'],
+  ['queued_removed', 'queued, removed on review'], ['queued_cleared', 'queued, cleared by the reviewer'],
+  ['queued_never_reviewed', 'queued, never reviewed (backlog)'], ['blocked', 'blocked'],
+];
+
 /**
  * The moderation-loop section: per strategy the totals, per week the operation's numbers, the SLA
  * table per harm category, and the charts of AP, exposure and the audit's estimate over weeks.
@@ -36,11 +43,17 @@ const opt = (x: number | null, f: (v: number) => string) => (x === null ? '—' 
 export async function buildLoopSections(r: LoopResult): Promise<Section[]> {
   const S: Section[] = [];
   S.push({ id: 'loop-overview', title: 'Moderation loop', ran: true, blocks: [
-    { kind: 'para', text: `Replays ${r.config.weeks} simulated weeks (${r.source.rows} stored rows standing for ${Math.round(r.source.uploads)} uploads; world weeks ${r.source.world_weeks.join(', ')} of the '${r.source.preset}' world, seed ${r.source.seed}, stream '${r.source.salt}') through run ${r.run.id} (policy ${r.run.policy_version}), once per routing strategy. Capacity ${pct(r.config.capacityShare)} of each day's uploads; queued items ${r.config.queueMode} while they wait; retraining ${r.config.retrain ? 'weekly' : 'off'}.` },
+    { kind: 'para', text: `Replays ${r.config.weeks} simulated weeks (${r.source.rows} stored rows standing for ${Math.round(r.source.uploads)} uploads; world weeks ${r.source.world_weeks.join(', ')} of the '${r.source.preset}' world, seed ${r.source.seed}, stream '${r.source.salt}') through run ${r.run.id} (policy ${r.run.policy_version}), once per routing strategy. Capacity ${pct(r.config.capacityShare)} of each day's uploads; queued items ${r.config.queueMode} while they wait; retraining ${r.config.retrain ? `weekly (a promoted model ${r.config.retrainedRouting === 'queue-order' ? 'orders the review queue; the run\'s policy routes' : 'routes at the run policy\'s volume'})` : 'off'}.` },
     { kind: 'table', header: ['strategy', 'exposure (upload-hours)', 'reviews / capacity', 'appeals overturned', 'mean AP', 'final-week AP', 'promotions'],
       rows: r.strategies.map((s) => [s.strategy, num(s.totals.exposure_upload_hours), `${num(s.totals.reviews)} / ${num(s.totals.capacity)}`,
         `${s.totals.appeals_overturned}/${s.totals.appeals_filed}`, opt(s.totals.mean_ap, num), opt(s.totals.final_ap, num),
         s.promotions.map((p) => `${p.event} w${p.week}`).join(', ') || 'none']) },
+    { kind: 'table', caption: 'Where the harmful exposure comes from: harmful uploads by fate, upload-hours visible (mean hours each)',
+      header: ['strategy', ...FATE_LABELS.map(([, l]) => l)],
+      rows: r.strategies.map((s) => [s.strategy, ...FATE_LABELS.map(([f]) => {
+        const x = s.totals.exposure_by_fate[f];
+        return x.uploads > 0 ? `${Math.round(x.upload_hours).toLocaleString('en-US')} h · ${Math.round(x.uploads)} uploads (${(x.upload_hours / x.uploads).toFixed(1)} h each)` : '—';
+      })]) },
   ] });
   for (const s of r.strategies) {
     const blocks: Block[] = [

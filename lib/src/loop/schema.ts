@@ -27,6 +27,30 @@ export const dayLoadSchema = z.object({
   audit: z.number().min(0),
 });
 
+/** Harmful uploads of one fate: how many (virtual uploads) and the upload-hours they were visible. */
+const fateSchema = z.object({ uploads: z.number().min(0), upload_hours: z.number().min(0) });
+
+/**
+ * Where a week's harmful exposure comes from, by what happened to each harmful upload. The fates
+ * partition the week's harmful uploads and their hours sum to `exposure_upload_hours`: exposure that
+ * grows in `queued_*` is queue capacity, in `allowed_*` the model's thresholds.
+ */
+export const exposureFatesSchema = z.object({
+  /** BLOCK: removed at upload (hours only when an appeal restored it). */
+  blocked: fateSchema,
+  /** ALLOW, never removed by a reviewer: visible until a user report or the horizon. */
+  allowed_never_removed: fateSchema,
+  /** ALLOW, found and removed by an exploration or audit review. */
+  allowed_found: fateSchema,
+  /** QUEUE, removed when a reviewer reached it (hours = time waiting in the queue). */
+  queued_removed: fateSchema,
+  /** QUEUE, reviewed but cleared (a reviewer miss, or an appeal overturned the removal). */
+  queued_cleared: fateSchema,
+  /** QUEUE, never reviewed by the end of the replay: the backlog (hidden, 0 h, when queued items are suppressed). */
+  queued_never_reviewed: fateSchema,
+});
+export type ExposureFates = z.infer<typeof exposureFatesSchema>;
+
 export const weekMetricsSchema = z.object({
   week: z.number().int().min(0),
   start: z.string(),
@@ -45,6 +69,7 @@ export const weekMetricsSchema = z.object({
   /** Σ over harmful uploads of the hours they were visible before removal (capped at the horizon), × weight. */
   exposure_upload_hours: z.number().min(0),
   exposure_by_category: z.record(z.string(), z.number().min(0)),
+  exposure_by_fate: exposureFatesSchema,
   queue: z.object({
     arrivals: z.number().min(0),
     reviewed: z.number().min(0),
@@ -102,6 +127,7 @@ export const strategyResultSchema = z.object({
   promotions: z.array(z.object({ week: z.number().int(), model_id: z.string(), event: z.enum(['promote', 'rollback']) })),
   totals: z.object({
     exposure_upload_hours: z.number().min(0),
+    exposure_by_fate: exposureFatesSchema,
     reviews: z.number().min(0),
     capacity: z.number().min(0),
     appeals_filed: z.number().int().min(0),

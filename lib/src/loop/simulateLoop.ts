@@ -3,14 +3,14 @@ import { prepareScored, curveOf } from '../stats/curves.js';
 import { averagePrecision } from '../stats/metrics.js';
 import { MS_PER_DAY, MS_PER_WEEK } from '../data/table.js';
 import { slaFor, type LoopConfig, type RoutingStrategy } from './config.js';
-import { rowsOfWeek, validateWorld, type LoopWorld } from './world.js';
+import { rowsOfWeek, rowsUpToWeek, validateWorld, type LoopWorld } from './world.js';
 import { makeReviewers, pairAgreement } from './reviewers.js';
 import { LabelLedger, type LabelSource } from './ledger.js';
 import { ReviewQueue } from './queue.js';
 import { drawByWeight, wilson } from './sampling.js';
-import { fitHead, scoreRows, thresholdForShare, type LoopModel } from './models.js';
+import { fitHead, scoreRows, volumeMatchedThresholds, type LoopModel } from './models.js';
 import { gateCandidate } from './gate.js';
-import type { StrategyResult, WeekMetrics } from './schema.js';
+import type { ExposureFates, StrategyResult, WeekMetrics } from './schema.js';
 
 const MS_PER_HOUR = 3_600_000;
 const ACTION = { ALLOW: 0, QUEUE: 1, BLOCK: 2 } as const;
@@ -27,6 +27,10 @@ export interface LoopTrace {
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
+const FATES = ['blocked', 'allowed_never_removed', 'allowed_found', 'queued_removed', 'queued_cleared', 'queued_never_reviewed'] as const;
+type Fate = (typeof FATES)[number];
+const emptyFates = (): ExposureFates => Object.fromEntries(FATES.map((f) => [f, { uploads: 0, upload_hours: 0 }])) as ExposureFates;
+
 function weightedQuantile(values: number[], weights: number[], q: number): number | null {
   if (values.length === 0) return null;
   const idx = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
@@ -42,6 +46,12 @@ function apOf(scores: ArrayLike<number>, labels: ArrayLike<number>, weights: Arr
   if (pos === 0 || pos === labels.length) return null;
   const ap = averagePrecision(curveOf(prepareScored(scores, labels, weights)));
   return Number.isFinite(ap) ? ap : null;
+}
+
+function sumFates(list: ExposureFates[]): ExposureFates {
+  const out = emptyFates();
+  for (const x of list) for (const f of FATES) { out[f].uploads += x[f].uploads; out[f].upload_hours += x[f].upload_hours; }
+  return out;
 }
 
 /** Ground-truth AP of model `m` on week k (null when the week does not exist or has no positives). */
@@ -84,6 +94,8 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
   const removedAt = new Float64Array(n).fill(NaN);
   // Suppressed mode: when a queued upload became visible (after a reviewer cleared it); NaN = never.
   const visibleFrom = new Float64Array(n).fill(NaN);
+  // When a reviewer first reached a queued upload (NaN = still waiting): splits queue exposure into reviewed vs backlog.
+  const queueReviewedAt = new Float64Array(n).fill(NaN);
   const removals: { row: number; week: number; weight: number }[] = [];
 
   const runModel: LoopModel = {
@@ -95,8 +107,6 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
   let promotedForWeek = -1;
   let prevHitRate: number | null = null;
   const promotions: StrategyResult['promotions'] = [];
-  // Queue volume the run's policy produces on the first week: retrained heads keep it (see thresholdForShare).
-  let flagShare = 0, blockShare = 0;
   const weeks: WeekMetrics[] = [];
   const days: { capacity: number; queue: number; explore: number; audit: number }[] = [];
 
@@ -105,18 +115,23 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
     const rows = rowsOfWeek(world, k);
     const inForce = current;
     const scores = scoreRows(world, current, rows);
-    const scoreOf = new Map<number, number>();
+    // Who decides QUEUE / ALLOW / BLOCK: the model in force, or (queue-order) the run's policy, with the
+    // model in force only ordering the queue. `scoreOf` is the queue priority's risk.
+    const router = cfg.retrainedRouting === 'thresholds' ? current : runModel;
+    const routeScores = router === current ? scores : scoreRows(world, runModel, rows);
+    const scoreOf = new Map<number, number>(), routeOf = new Map<number, number>();
     let wAll = 0, wAllow = 0, wQueue = 0, wBlock = 0;
     for (let t = 0; t < rows.length; t++) {
       const r = rows[t], s = scores[t];
       scoreOf.set(r, s);
-      action[r] = current.blockEnabled && s >= current.blockThreshold ? ACTION.BLOCK : s >= current.queueThreshold ? ACTION.QUEUE : ACTION.ALLOW;
+      const rs = routeScores[t];
+      routeOf.set(r, rs);
+      action[r] = router.blockEnabled && rs >= router.blockThreshold ? ACTION.BLOCK : rs >= router.queueThreshold ? ACTION.QUEUE : ACTION.ALLOW;
       wAll += world.weight[r];
       if (action[r] === ACTION.ALLOW) wAllow += world.weight[r];
       else if (action[r] === ACTION.QUEUE) wQueue += world.weight[r];
       else { wBlock += world.weight[r]; removedAt[r] = world.uploadTs[r]; removals.push({ row: r, week: k, weight: world.weight[r] }); }
     }
-    if (k === 0) { flagShare = (wQueue + wBlock) / Math.max(wAll, 1e-12); blockShare = wBlock / Math.max(wAll, 1e-12); }
 
     // Capacity of each day: a share of that day's uploads.
     const dayCap = new Float64Array(7);
@@ -156,6 +171,7 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
       const spentBefore = queue.spent;
       for (const { item, reviewTs } of queue.workHour(hourTs, (dayCap[d] * queueShare) / 24)) {
         const r = item.row;
+        queueReviewedAt[r] = reviewTs;
         const y = reviewers.decide(r, 'first');
         noteAgreement(r, item.weight);
         ledger.add({ row: r, week: k, source: 'queue', role: 'first', label: y, weight: item.weight });
@@ -177,7 +193,7 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
       const nExplore = Math.floor(exploreCarry + 1e-9);
       exploreCarry -= nExplore;
       if (nExplore > 0) {
-        const band = allowed.filter((r) => scoreOf.get(r)! >= cfg.exploreBand * current.queueThreshold);
+        const band = allowed.filter((r) => routeOf.get(r)! >= cfg.exploreBand * router.queueThreshold);
         const frame = band.reduce((s, r) => s + world.weight[r], 0);
         for (const r of drawByWeight(band, world.weight, nExplore, rng.fork(`explore:${k}:${d}`))) { sampledReview(r, dayEnd, 'explore', frame / nExplore); exploreUsed++; today.explore++; }
       }
@@ -260,9 +276,7 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
           id: `${served.id}+loop-${strategy}-w${k}`, kind: 'retrained', trainedAfterWeek: k, head, trainLabels: train.rows.length, trainPositives: pos,
           queueThreshold: 0, blockThreshold: 1, blockEnabled: served.blockEnabled,
         };
-        const cs = scoreRows(world, cand, rows);
-        cand.queueThreshold = thresholdForShare(cs, rows, world.weight, flagShare);
-        cand.blockThreshold = served.blockEnabled ? thresholdForShare(cs, rows, world.weight, blockShare) : 1;
+        Object.assign(cand, volumeMatchedThresholds(world, cand, runModel, rowsUpToWeek(world, k)));
         const holdout = ledger.trainingSet(k, k);
         const { outcome } = gateCandidate(world, holdout, current, cand, { resamples: cfg.gateResamples, seed: cfg.seed + 1000 + k, minPositives: 5 });
         candidate = {
@@ -286,7 +300,7 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
       actions: { allow: wAllow, queue: wQueue, block: wBlock },
       published_violating_rate: ratio(pubY, pubW), allowed_violating_rate: ratio(alY, alW), allowed_expected_review_rate: ratio(alQ, alW),
       audit: { draws: auditDraws, positives: auditPos, estimate: ratio(auditPos, auditDraws), ci: wilson(auditPos, auditDraws) },
-      exposure_upload_hours: 0, exposure_by_category: {},
+      exposure_upload_hours: 0, exposure_by_category: {}, exposure_by_fate: emptyFates(),
       queue: { arrivals: wQueue, reviewed: queueReviewed, depth_end: queue.waitingWeight, hit_rate: hitRate, categories },
       reviewers: {
         capacity: dayCap.reduce((s, x) => s + x, 0), queue: queueReviewed, explore: exploreUsed, audit: auditUsed,
@@ -307,19 +321,27 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
   }
 
   // Exposure: hours each harmful upload was visible before it was removed (or the horizon passed).
+  // Each harmful upload also gets its fate, so the report can say whether exposure is backlog or misses.
   const horizon = cfg.exposureHorizonHours * MS_PER_HOUR;
+  const fateOf = (r: number): Fate => {
+    if (action[r] === ACTION.BLOCK) return 'blocked';
+    if (action[r] === ACTION.ALLOW) return Number.isNaN(removedAt[r]) ? 'allowed_never_removed' : 'allowed_found';
+    if (Number.isNaN(queueReviewedAt[r])) return 'queued_never_reviewed';
+    return Number.isNaN(removedAt[r]) ? 'queued_cleared' : 'queued_removed';
+  };
   for (let r = 0; r < n; r++) {
-    if (world.trueHarmful[r] !== 1 || action[r] === ACTION.BLOCK && !Number.isNaN(removedAt[r])) continue;
+    if (world.trueHarmful[r] !== 1) continue;
+    const hidden = (action[r] === ACTION.BLOCK && !Number.isNaN(removedAt[r])) || (action[r] === ACTION.QUEUE && cfg.queueMode === 'suppressed' && Number.isNaN(visibleFrom[r]));
+    if (hidden) { weeks[world.week[r]].exposure_by_fate[fateOf(r)].uploads += world.weight[r]; continue; }
     let from = world.uploadTs[r];
-    if (action[r] === ACTION.QUEUE && cfg.queueMode === 'suppressed') {
-      if (Number.isNaN(visibleFrom[r])) continue;
-      from = visibleFrom[r];
-    }
+    if (action[r] === ACTION.QUEUE && cfg.queueMode === 'suppressed') from = visibleFrom[r];
     let end = world.uploadTs[r] + horizon;
     if (!Number.isNaN(removedAt[r])) end = Math.min(end, removedAt[r]);
     if (!Number.isNaN(world.reactiveRemovalTs[r])) end = Math.min(end, world.reactiveRemovalTs[r]);
     const hours = (Math.max(0, end - from) / MS_PER_HOUR) * world.weight[r];
     const wk = weeks[world.week[r]];
+    const fate = wk.exposure_by_fate[fateOf(r)];
+    fate.uploads += world.weight[r]; fate.upload_hours += hours;
     wk.exposure_upload_hours += hours;
     wk.exposure_by_category[world.category[r]] = (wk.exposure_by_category[world.category[r]] ?? 0) + hours;
   }
@@ -330,6 +352,7 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
     strategy, weeks, promotions,
     totals: {
       exposure_upload_hours: weeks.reduce((s, w) => s + w.exposure_upload_hours, 0),
+      exposure_by_fate: sumFates(weeks.map((w) => w.exposure_by_fate)),
       reviews: weeks.reduce((s, w) => s + w.reviewers.queue + w.reviewers.explore + w.reviewers.audit, 0),
       capacity: weeks.reduce((s, w) => s + w.reviewers.capacity, 0),
       appeals_filed: weeks.reduce((s, w) => s + w.appeals.filed, 0),

@@ -42,6 +42,13 @@ export function rowsOfWeek(w: LoopWorld, k: number): number[] {
   return rows.sort((a, b) => w.uploadTs[a] - w.uploadTs[b] || a - b);
 }
 
+/** Rows of weeks 0..k: every upload the operation has seen by the end of week k. */
+export function rowsUpToWeek(w: LoopWorld, k: number): number[] {
+  const rows: number[] = [];
+  for (let i = 0; i < w.n; i++) if (w.week[i] <= k) rows.push(i);
+  return rows;
+}
+
 /** Checks the columns agree in length and the values are in range; names the column and row. */
 export function validateWorld(w: LoopWorld): void {
   const cols: [string, { length: number }][] = [

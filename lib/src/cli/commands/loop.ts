@@ -19,7 +19,7 @@ export const loopCommand: Command = {
   usage: [
     'Usage: vigil loop RUN [--weeks N] [--capacity SHARE] [--queue-mode published|suppressed]',
     '                      [--strategy top-risk|active|active+audit ...] [--explore SHARE] [--audit SHARE]',
-    '                      [--no-retrain] [--seed N] [--out DIR] [--dir RUNS_DIR]',
+    '                      [--retrained-routing queue-order|thresholds] [--no-retrain] [--seed N] [--out DIR] [--dir RUNS_DIR]',
     '',
     "  RUN            a run folder (or run id under --dir) trained on a simulated dataset",
     '  --weeks N      simulated weeks to replay (default 8; at most the preset\'s weeks)',
@@ -28,6 +28,8 @@ export const loopCommand: Command = {
     `  --strategy S   routing strategy, repeatable (default: all of ${ROUTING_STRATEGIES.join(', ')})`,
     '  --explore S    share of capacity on borderline scores (default 0.2)',
     '  --audit S      share of capacity on a random audit of ALLOW uploads (default 0.1)',
+    '  --retrained-routing  queue-order (default): a promoted retrained model orders the review queue and',
+    '                 the run\'s policy still routes; thresholds: it also routes, at the policy\'s volume',
     '  --no-retrain   keep the run\'s model every week',
     '  --out DIR      where the versioned loop folder goes (default experiments/loops)',
     '',
@@ -37,7 +39,7 @@ export const loopCommand: Command = {
   ].join('\n'),
   options: {
     weeks: { type: 'string' }, capacity: { type: 'string' }, 'queue-mode': { type: 'string' }, strategy: { type: 'string', multiple: true },
-    explore: { type: 'string' }, audit: { type: 'string' }, 'no-retrain': { type: 'boolean' }, seed: { type: 'string' },
+    explore: { type: 'string' }, audit: { type: 'string' }, 'retrained-routing': { type: 'string' }, 'no-retrain': { type: 'boolean' }, seed: { type: 'string' },
     out: { type: 'string' }, dir: { type: 'string' },
   },
   async run(values, positionals) {
@@ -53,12 +55,13 @@ export const loopCommand: Command = {
       ...(strategies ? { strategies: strategies as RoutingStrategy[] } : {}),
       ...(numOption(values, 'explore') !== undefined ? { exploreShare: numOption(values, 'explore') } : {}),
       ...(numOption(values, 'audit') !== undefined ? { auditShare: numOption(values, 'audit') } : {}),
+      ...(values['retrained-routing'] !== undefined ? { retrainedRouting: values['retrained-routing'] } : {}),
       ...(values['no-retrain'] ? { retrain: false } : {}),
     };
     const parsed = loopConfigSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const flag: Record<string, string> = { weeks: 'weeks', capacityShare: 'capacity', queueMode: 'queue-mode', exploreShare: 'explore', auditShare: 'audit', seed: 'seed' };
+      const flag: Record<string, string> = { weeks: 'weeks', capacityShare: 'capacity', queueMode: 'queue-mode', retrainedRouting: 'retrained-routing', exploreShare: 'explore', auditShare: 'audit', seed: 'seed' };
       const key = String(issue.path[0] ?? '');
       throw new VigilError(`--${flag[key] ?? key}: ${issue.message}`, { field: flag[key] ?? key });
     }
