@@ -110,7 +110,7 @@ tslab.display.html(htmlTable(runs.slice(-4).map((r) => ({
 // caveat the epoch lines show: the calibration AP was still rising at the last of the 14 epochs —
 // for the variant (0.460 → 0.546 over epochs 11–14) and for the reference too (0.554 → 0.607 in the
 // run's log) — so this compares the two poolings on the reference's schedule; the next one-value
-// change to try is `train.epochs`, for both. Fitting the variant took 84–183 s over five executions
+// change to try is `train.epochs`, for both. Fitting the variant took 84–202 s over six executions
 // on this 2-core machine while other jobs shared it (load average 3–10; the committed one is printed
 // above; preprocessing reused from the reference run each time): inside the 3-minute budget when
 // the machine is not shared, just over it when it is.
