@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { projectScale, scaleMarkdown, type ScaleSize, type ScaleResult } from '../../src/bench/scale.js';
+import { machineInfo } from '../../src/bench/machine.js';
+import { VigilError } from '../../src/util/errors.js';
+
+const size = (rows: number, secPerRow: number, loadGiB: number): ScaleSize => ({
+  rows, peakRssGiB: loadGiB, storeBytes: rows * 1000,
+  seconds: { load: rows * secPerRow, split: rows * secPerRow * 2, sqlAudit: rows * secPerRow / 10, streamSample: rows * secPerRow / 2 },
+  peakRssByStage: { load: loadGiB, split: loadGiB, sqlAudit: 0.1, streamSample: 0.2 },
+});
+
+test('the cost model: training rows after sampling, bytes, hours on N cores, per-row drift and memory slope', () => {
+  const sizes = [size(20_000, 1e-4, 0.3), size(200_000, 1.2e-4, 2.1)];
+  const p = projectScale(sizes, { cores: 10, weeklyUploads: 180_000_000, prevalence: 0.0035, trainNegativeKeepRate: 0.03 });
+  assert.equal(p.trainingRows, Math.round(630_000 + 0.03 * (180_000_000 - 630_000)));
+  assert.equal(p.storeBytes, 180_000_000 * 1000);
+  const load = p.stages.find((s) => s.stage === 'load')!;
+  assert.equal(load.basis, 'training rows');
+  assert.equal(load.rows, p.trainingRows);
+  assert.ok(Math.abs(load.hours - p.trainingRows * 1.2e-4 / 10 / 3600) < 1e-9);
+  assert.ok(Math.abs(load.perRowDrift - 1.2) < 1e-9);
+  const audit = p.stages.find((s) => s.stage === 'sqlAudit')!;
+  assert.equal(audit.rows, 180_000_000);
+  // Memory per row is the slope between sizes (1.8 GiB over 180k rows), not the fixed runtime base.
+  assert.ok(Math.abs(p.inMemoryTrainingGiB - (1.8 / 180_000) * p.trainingRows) < 1e-6);
+  assert.throws(() => projectScale([], { cores: 1, weeklyUploads: 1, prevalence: 0.1, trainNegativeKeepRate: 1 }), VigilError);
+
+  const r: ScaleResult = { version: 1, date: '2026-11-30', command: 'vigil bench --scale', machine: machineInfo(), scale: { sizes, projection: p } };
+  const json = JSON.parse(JSON.stringify(r));
+  assert.deepEqual(Object.keys(json.scale.sizes[0]).filter((k) => ['rows', 'peakRssGiB', 'seconds'].includes(k)).sort(), ['peakRssGiB', 'rows', 'seconds']);
+  const md = scaleMarkdown(r);
+  assert.match(md, /\| 200,000 \|/);
+  assert.match(md, /180M uploads\/week on 10 cores/);
+  assert.match(md, /\| load \| training rows \| 6,011,100 \|/);
+});
