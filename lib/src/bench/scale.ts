@@ -28,6 +28,8 @@ export interface ScaleSize {
   storeBytes: number;
   /** Rows a stage's throughput is counted in when not the stored rows (train: the training rows held). */
   stageRows?: Partial<Record<ScaleStage, number>>;
+  /** The split stage's `makeSplit` alone, without the load it needs (the load is its own stage). */
+  splitOnlySeconds?: number;
 }
 
 export interface ScaleProjection {
@@ -142,6 +144,11 @@ export function scaleMarkdown(r: ScaleResult): string {
     `Holding the training table in memory (the current load path) would take about ${p.inMemoryTrainingGiB.toFixed(0)} GiB.`, '',
     '| stage | basis | rows/week | measured rows/s (1 process) | hours on N cores | s/row largest ÷ smallest |', '|---|---|---:|---:|---:|---:|');
   for (const s of p.stages) L.push(`| ${s.stage} | ${s.basis} | ${s.rows.toLocaleString('en-US')} | ${s.rowsPerSecond.toLocaleString('en-US')} | ${s.hours.toFixed(2)} | ${s.perRowDrift.toFixed(2)} |`);
+  const so = r.scale.sizes.filter((s) => s.splitOnlySeconds !== undefined);
+  if (so.length > 1) {
+    const base = so[0].splitOnlySeconds! / so[0].rows;
+    L.push('', `Split without its load (makeSplit alone), seconds per stored row: ${so.map((s) => `${s.rows.toLocaleString('en-US')} rows ${(s.splitOnlySeconds! / s.rows * 1000).toFixed(3)} ms (${(s.splitOnlySeconds! / s.rows / base).toFixed(2)}×)`).join(', ')}.`);
+  }
   const flat = r.scale.sizes.map((s) => ({ rows: s.rows, spr: modelPathSecondsPerRow(s) })).filter((x) => x.spr !== null);
   if (flat.length > 1) {
     const base = flat[0].spr!;
@@ -168,6 +175,7 @@ export async function runScaleBench(o: ScaleOptions): Promise<{ result: ScaleRes
         if (stage === 'simulate') { size.rows = r.rows; size.storeBytes = dirBytes(join(dir, 'videos.parquet')); }
         size.seconds[stage] = Math.round(r.seconds * 100) / 100;
         size.peakRssByStage[stage] = r.peakRssGiB;
+        if (stage === 'split' && r.detail?.splitOnlyS !== undefined) size.splitOnlySeconds = Math.round(r.detail.splitOnlyS * 100) / 100;
         if (stage === 'train' && r.detail?.heldRows !== undefined) size.stageRows = { ...size.stageRows, train: r.detail.heldRows };
         if (stage !== 'simulate') size.peakRssGiB = Math.max(size.peakRssGiB, r.peakRssGiB);
       }

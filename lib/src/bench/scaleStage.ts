@@ -41,6 +41,11 @@ export interface ScaleStageOptions {
   negativeKeepRate?: number;
   /** sqlAudit: engine threads. */
   threads?: number;
+  /**
+   * simulate: rows per Parquet part (one row group each). Readers decode a row group at a time, so this,
+   * not the dataset, bounds the streamed stages' memory; Spark's writers cap row groups the same way.
+   */
+  partRows?: number;
   /** train: fixed epochs, and the cap on training rows held (the training stage's memory bound). */
   epochs?: number;
   maxTrainRows?: number;
@@ -65,7 +70,7 @@ export async function runScaleStage(stage: ScaleStage, dir: string, o: ScaleStag
   switch (stage) {
     case 'simulate': {
       const preset = { ...getPreset('tiny'), nVirtual: o.uploads ?? 40_000 };
-      const r = await simulateToDir(preset, o.seed ?? 1, dir, undefined, undefined, { partitionBy: 'week' });
+      const r = await simulateToDir(preset, o.seed ?? 1, dir, undefined, undefined, { partitionBy: 'week', partRows: o.partRows ?? 16_384 });
       rows = r.sim.table.n;
       detail = { generationS: r.generationS, writeS: r.writeS };
       break;
