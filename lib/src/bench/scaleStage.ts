@@ -15,6 +15,7 @@ import { createStoreView } from '../store/storeView.js';
 import { pointInTimeSql } from '../store/jobs/pointInTime.js';
 import { temporalPurgeSql } from '../store/jobs/temporalPurge.js';
 import { readSampled } from '../store/sampleOnRead.js';
+import { readSplitTable } from '../store/splitTable.js';
 import { VigilError } from '../util/errors.js';
 import { readSplitParquet, writeSplitParquet } from '../split/io.js';
 import { featuresConfigSchema } from '../features/config.js';
@@ -77,9 +78,12 @@ export async function runScaleStage(stage: ScaleStage, dir: string, o: ScaleStag
     }
     case 'load': rows = (await readVideoTable(dir)).n; break;
     case 'split': {
-      const t = await readVideoTable(dir);
+      // The split reads only what it uses (one pooled frame per video), batch by batch: the same split
+      // as from the full table at a fraction of its memory.
+      const cfg = splitConfigSchema.parse({});
+      const t = await readSplitTable(dir, { batchRows: o.batchRows ?? 8192, nearDup: cfg.nearDup });
       const loaded = performance.now();
-      const split = makeSplit(t, splitConfigSchema.parse({}), o.seed ?? 1);
+      const split = makeSplit(t, cfg, o.seed ?? 1);
       rows = t.n;
       // The model stages read the assignment, aligned with the store's row order.
       writeSplitParquet(join(dir, 'split.parquet'), split.assignment);
