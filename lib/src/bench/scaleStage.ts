@@ -50,6 +50,11 @@ export interface ScaleStageOptions {
   /** train: fixed epochs, and the cap on training rows held (the training stage's memory bound). */
   epochs?: number;
   maxTrainRows?: number;
+  /**
+   * train: rows per gradient step. Fixed, because training's working set is batch × longest video's
+   * frames × width; the recipe's automatic size grows with the training rows (up to 1,024).
+   */
+  trainBatchSize?: number;
   /** evaluate: bootstrap resamples of the test metrics. */
   bootstrap?: number;
 }
@@ -115,7 +120,7 @@ export async function runScaleStage(stage: ScaleStage, dir: string, o: ScaleStag
       const r = await trainStreamed(dir, split, {
         features: featuresConfigSchema.parse({}), model: modelConfigSchema.parse({}),
         // Fixed epochs, no label-noise pass: the stage measures reading + training throughput.
-        train: trainConfigSchema.parse({ epochs: o.epochs ?? 2, noise: 'none' }),
+        train: trainConfigSchema.parse({ epochs: o.epochs ?? 2, batchSize: o.trainBatchSize ?? 256, noise: 'none' }),
       }, { batchRows: o.batchRows ?? 8192, negativeKeepRate: o.negativeKeepRate ?? 0.1, maxTrainRows: o.maxTrainRows ?? 400_000, seed: o.seed ?? 1 });
       const out = join(dir, 'streamed');
       mkdirSync(out, { recursive: true });
@@ -123,7 +128,7 @@ export async function runScaleStage(stage: ScaleStage, dir: string, o: ScaleStag
       writeJsonAtomic(join(out, 'preprocessor.json'), r.fitted);
       writeJsonAtomic(join(out, 'train.json'), { negativeKeepRate: r.train.negativeKeepRate, heldRows: r.heldRows, history: r.train.history });
       rows = r.sample.rowsRead;
-      detail = { heldRows: r.heldRows, epochs: r.train.history.length, trainRowsPerSec: r.train.rowsPerSec };
+      detail = { heldRows: r.heldRows, epochs: r.train.history.length, trainRowsPerSec: r.train.rowsPerSec, batchSize: r.recipe.entries.find((e) => e.field === 'batchSize')?.value ?? NaN };
       break;
     }
     case 'evaluate': {
