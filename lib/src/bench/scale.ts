@@ -26,6 +26,10 @@ export interface ScaleSize {
   seconds: Partial<Record<ScaleStage, number>>;
   peakRssByStage: Partial<Record<ScaleStage, number>>;
   storeBytes: number;
+  /** Rows a stage's throughput is counted in when not the stored rows (train: the training rows held). */
+  stageRows?: Partial<Record<ScaleStage, number>>;
+  /** The split stage's `makeSplit` alone, without the load it needs (the load is its own stage). */
+  splitOnlySeconds?: number;
 }
 
 export interface ScaleProjection {
@@ -70,7 +74,19 @@ const STORED_SHARE = 0.254;
 const PROJECTED: { stage: ScaleStage; basis: 'uploads' | 'training rows' }[] = [
   { stage: 'sqlAudit', basis: 'uploads' }, { stage: 'streamSample', basis: 'uploads' },
   { stage: 'load', basis: 'training rows' }, { stage: 'split', basis: 'training rows' },
+  // The streamed model stages: training (its sampled read included) per training row held; scoring
+  // for calibration + evaluation reads every stored row. Export does not depend on rows.
+  { stage: 'train', basis: 'training rows' }, { stage: 'evaluate', basis: 'uploads' },
 ];
+
+/** The stages of the bounded-memory path from store to exported model, for the flat time-per-row check. */
+export const MODEL_PATH: ScaleStage[] = ['split', 'train', 'evaluate', 'export'];
+
+/** Seconds per stored row of the whole model path (split → train → evaluate → export) at one size. */
+export function modelPathSecondsPerRow(s: ScaleSize): number | null {
+  if (MODEL_PATH.some((st) => s.seconds[st] === undefined) || s.rows === 0) return null;
+  return MODEL_PATH.reduce((a, st) => a + s.seconds[st]!, 0) / s.rows;
+}
 
 function dirBytes(p: string): number {
   const s = statSync(p);
@@ -93,9 +109,10 @@ export function projectScale(sizes: ScaleSize[], o: Pick<ScaleOptions, 'cores' |
   const positives = o.weeklyUploads * o.prevalence;
   const trainingRows = Math.round(positives + o.trainNegativeKeepRate * (o.weeklyUploads - positives));
   const stages = PROJECTED.filter((p) => largest.seconds[p.stage] !== undefined).map((p) => {
-    const rps = largest.rows / largest.seconds[p.stage]!;
+    const counted = (s: ScaleSize) => s.stageRows?.[p.stage] ?? s.rows;
+    const rps = counted(largest) / largest.seconds[p.stage]!;
     const rows = p.basis === 'uploads' ? o.weeklyUploads : trainingRows;
-    const perRow = (s: ScaleSize) => s.seconds[p.stage]! / s.rows;
+    const perRow = (s: ScaleSize) => s.seconds[p.stage]! / counted(s);
     return { ...p, rows, rowsPerSecond: Math.round(rps), hours: rows / rps / o.cores / 3600,
       perRowDrift: smallest.seconds[p.stage] !== undefined ? perRow(largest) / perRow(smallest) : 1 };
   });
@@ -127,6 +144,16 @@ export function scaleMarkdown(r: ScaleResult): string {
     `Holding the training table in memory (the current load path) would take about ${p.inMemoryTrainingGiB.toFixed(0)} GiB.`, '',
     '| stage | basis | rows/week | measured rows/s (1 process) | hours on N cores | s/row largest ÷ smallest |', '|---|---|---:|---:|---:|---:|');
   for (const s of p.stages) L.push(`| ${s.stage} | ${s.basis} | ${s.rows.toLocaleString('en-US')} | ${s.rowsPerSecond.toLocaleString('en-US')} | ${s.hours.toFixed(2)} | ${s.perRowDrift.toFixed(2)} |`);
+  const so = r.scale.sizes.filter((s) => s.splitOnlySeconds !== undefined);
+  if (so.length > 1) {
+    const base = so[0].splitOnlySeconds! / so[0].rows;
+    L.push('', `Split without its load (makeSplit alone), seconds per stored row: ${so.map((s) => `${s.rows.toLocaleString('en-US')} rows ${(s.splitOnlySeconds! / s.rows * 1000).toFixed(3)} ms (${(s.splitOnlySeconds! / s.rows / base).toFixed(2)}×)`).join(', ')}.`);
+  }
+  const flat = r.scale.sizes.map((s) => ({ rows: s.rows, spr: modelPathSecondsPerRow(s) })).filter((x) => x.spr !== null);
+  if (flat.length > 1) {
+    const base = flat[0].spr!;
+    L.push('', `Model path (${MODEL_PATH.join(' → ')}) seconds per stored row: ${flat.map((x) => `${x.rows.toLocaleString('en-US')} rows ${(x.spr! * 1000).toFixed(3)} ms (${(x.spr! / base).toFixed(2)}×)`).join(', ')}.`);
+  }
   L.push('', 'Hours assume the work divides evenly over cores (per-partition scans do; see docs/scale.md for what runs where).');
   return L.join('\n') + '\n';
 }
@@ -148,6 +175,8 @@ export async function runScaleBench(o: ScaleOptions): Promise<{ result: ScaleRes
         if (stage === 'simulate') { size.rows = r.rows; size.storeBytes = dirBytes(join(dir, 'videos.parquet')); }
         size.seconds[stage] = Math.round(r.seconds * 100) / 100;
         size.peakRssByStage[stage] = r.peakRssGiB;
+        if (stage === 'split' && r.detail?.splitOnlyS !== undefined) size.splitOnlySeconds = Math.round(r.detail.splitOnlyS * 100) / 100;
+        if (stage === 'train' && r.detail?.heldRows !== undefined) size.stageRows = { ...size.stageRows, train: r.detail.heldRows };
         if (stage !== 'simulate') size.peakRssGiB = Math.max(size.peakRssGiB, r.peakRssGiB);
       }
       sizes.push(size);

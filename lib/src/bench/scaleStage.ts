@@ -15,9 +15,22 @@ import { createStoreView } from '../store/storeView.js';
 import { pointInTimeSql } from '../store/jobs/pointInTime.js';
 import { temporalPurgeSql } from '../store/jobs/temporalPurge.js';
 import { readSampled } from '../store/sampleOnRead.js';
+import { readSplitTable } from '../store/splitTable.js';
 import { VigilError } from '../util/errors.js';
+import { readSplitParquet, writeSplitParquet } from '../split/io.js';
+import { featuresConfigSchema } from '../features/config.js';
+import { modelConfigSchema, trainConfigSchema } from '../model/config.js';
+import { calibrationConfigSchema } from '../calibrate/config.js';
+import { evalConfigSchema } from '../eval/config.js';
+import { preprocessorFromJSON } from '../features/preprocess.js';
+import type { FusionWeights } from '../model/weights.js';
+import type { Calibrator } from '../calibrate/types.js';
+import { calibrateAndEvaluate, exportStreamed, scoreStreamed, trainStreamed } from '../pipeline/streamedModel.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-export const SCALE_STAGES = ['simulate', 'load', 'split', 'sqlAudit', 'streamSample'] as const;
+export const SCALE_STAGES = ['simulate', 'load', 'split', 'sqlAudit', 'streamSample', 'train', 'evaluate', 'export'] as const;
 export type ScaleStage = (typeof SCALE_STAGES)[number];
 
 export interface ScaleStageOptions {
@@ -29,6 +42,21 @@ export interface ScaleStageOptions {
   negativeKeepRate?: number;
   /** sqlAudit: engine threads. */
   threads?: number;
+  /**
+   * simulate: rows per Parquet part (one row group each). Readers decode a row group at a time, so this,
+   * not the dataset, bounds the streamed stages' memory; Spark's writers cap row groups the same way.
+   */
+  partRows?: number;
+  /** train: fixed epochs, and the cap on training rows held (the training stage's memory bound). */
+  epochs?: number;
+  maxTrainRows?: number;
+  /**
+   * train: rows per gradient step. Fixed, because training's working set is batch × longest video's
+   * frames × width; the recipe's automatic size grows with the training rows (up to 1,024).
+   */
+  trainBatchSize?: number;
+  /** evaluate: bootstrap resamples of the test metrics. */
+  bootstrap?: number;
 }
 
 export interface ScaleStageResult {
@@ -48,17 +76,22 @@ export async function runScaleStage(stage: ScaleStage, dir: string, o: ScaleStag
   switch (stage) {
     case 'simulate': {
       const preset = { ...getPreset('tiny'), nVirtual: o.uploads ?? 40_000 };
-      const r = await simulateToDir(preset, o.seed ?? 1, dir, undefined, undefined, { partitionBy: 'week' });
+      const r = await simulateToDir(preset, o.seed ?? 1, dir, undefined, undefined, { partitionBy: 'week', partRows: o.partRows ?? 16_384 });
       rows = r.sim.table.n;
       detail = { generationS: r.generationS, writeS: r.writeS };
       break;
     }
     case 'load': rows = (await readVideoTable(dir)).n; break;
     case 'split': {
-      const t = await readVideoTable(dir);
+      // The split reads only what it uses (one pooled frame per video), batch by batch: the same split
+      // as from the full table at a fraction of its memory.
+      const cfg = splitConfigSchema.parse({});
+      const t = await readSplitTable(dir, { batchRows: o.batchRows ?? 8192, nearDup: cfg.nearDup });
       const loaded = performance.now();
-      makeSplit(t, splitConfigSchema.parse({}), o.seed ?? 1);
+      const split = makeSplit(t, cfg, o.seed ?? 1);
       rows = t.n;
+      // The model stages read the assignment, aligned with the store's row order.
+      writeSplitParquet(join(dir, 'split.parquet'), split.assignment);
       // The split alone, without the load it needs (the load is its own stage).
       detail = { loadS: (loaded - t0) / 1000, splitOnlyS: (performance.now() - loaded) / 1000 };
       break;
@@ -80,6 +113,48 @@ export async function runScaleStage(stage: ScaleStage, dir: string, o: ScaleStag
       const s = await readSampled(dir, { batchRows: o.batchRows ?? 8192, negativeKeepRate: o.negativeKeepRate ?? 0.1, seed: o.seed ?? 1 }, () => {});
       rows = s.rowsRead;
       detail = { rowsKept: s.rowsKept, batches: s.batches };
+      break;
+    }
+    case 'train': {
+      const split = await readSplitParquet(join(dir, 'split.parquet'));
+      const r = await trainStreamed(dir, split, {
+        features: featuresConfigSchema.parse({}), model: modelConfigSchema.parse({}),
+        // Fixed epochs, no label-noise pass: the stage measures reading + training throughput.
+        train: trainConfigSchema.parse({ epochs: o.epochs ?? 2, batchSize: o.trainBatchSize ?? 256, noise: 'none' }),
+      }, { batchRows: o.batchRows ?? 8192, negativeKeepRate: o.negativeKeepRate ?? 0.1, maxTrainRows: o.maxTrainRows ?? 400_000, seed: o.seed ?? 1 });
+      const out = join(dir, 'streamed');
+      mkdirSync(out, { recursive: true });
+      writeJsonAtomic(join(out, 'weights.json'), r.train.weights);
+      writeJsonAtomic(join(out, 'preprocessor.json'), r.fitted);
+      writeJsonAtomic(join(out, 'train.json'), { negativeKeepRate: r.train.negativeKeepRate, heldRows: r.heldRows, history: r.train.history });
+      rows = r.sample.rowsRead;
+      detail = { heldRows: r.heldRows, epochs: r.train.history.length, trainRowsPerSec: r.train.rowsPerSec, batchSize: r.recipe.entries.find((e) => e.field === 'batchSize')?.value ?? NaN };
+      break;
+    }
+    case 'evaluate': {
+      const split = await readSplitParquet(join(dir, 'split.parquet'));
+      const out = join(dir, 'streamed');
+      const weights = JSON.parse(readFileSync(join(out, 'weights.json'), 'utf8')) as FusionWeights;
+      const fitted = preprocessorFromJSON(JSON.parse(readFileSync(join(out, 'preprocessor.json'), 'utf8')));
+      const { negativeKeepRate } = JSON.parse(readFileSync(join(out, 'train.json'), 'utf8')) as { negativeKeepRate: number };
+      const scored = await scoreStreamed(dir, split, weights, fitted, { batchRows: o.batchRows ?? 8192 });
+      const ev = calibrateAndEvaluate(scored, negativeKeepRate, {
+        calibration: calibrationConfigSchema.parse({}), eval: evalConfigSchema.parse({ bootstrap: o.bootstrap ?? 50 }),
+      }, o.seed ?? 1);
+      writeJsonAtomic(join(out, 'calibrator.json'), ev.calibrator);
+      writeJsonAtomic(join(out, 'metrics.json'), { test: ev.test, slices: ev.slices, calibration: ev.calibration, rows: ev.rows });
+      rows = split.split.length;
+      detail = { scoredRows: scored.n, maxChunkRows: scored.maxChunkRows, ap: ev.test.ap.value ?? NaN };
+      break;
+    }
+    case 'export': {
+      const out = join(dir, 'streamed');
+      const weights = JSON.parse(readFileSync(join(out, 'weights.json'), 'utf8')) as FusionWeights;
+      const fitted = preprocessorFromJSON(JSON.parse(readFileSync(join(out, 'preprocessor.json'), 'utf8')));
+      const calibrator = JSON.parse(readFileSync(join(out, 'calibrator.json'), 'utf8')) as Calibrator;
+      const r = exportStreamed(join(out, 'bundle'), weights, calibrator, fitted, 'scale-bench');
+      rows = JSON.parse(readFileSync(join(out, 'train.json'), 'utf8')).heldRows as number;
+      detail = { onnxBytes: r.onnxBytes };
       break;
     }
     default: throw new VigilError(`scale stage: expected one of ${SCALE_STAGES.join(', ')}, got '${String(stage)}'`, { field: 'stage' });

@@ -23,7 +23,7 @@ export interface SimulatedDataset {
  * profile.json names the variant and the knobs that differ from the default world. `partitionBy: 'week'`
  * writes videos.parquet Hive-partitioned by upload week (`week=YYYY-MM-DD/part-*.parquet`).
  */
-export async function simulateToDir(presetOrName: SimPreset | string, seed: number, dir: string, knobs: SimKnobs = DEFAULT_KNOBS, variant?: string, opts: { partitionBy?: 'week' } = {}): Promise<SimulatedDataset> {
+export async function simulateToDir(presetOrName: SimPreset | string, seed: number, dir: string, knobs: SimKnobs = DEFAULT_KNOBS, variant?: string, opts: { partitionBy?: 'week'; partRows?: number } = {}): Promise<SimulatedDataset> {
   const preset = typeof presetOrName === 'string' ? getPreset(presetOrName) : presetOrName;
   const t0 = performance.now();
   const sim = simulate(preset, seed, knobs);
@@ -33,7 +33,7 @@ export async function simulateToDir(presetOrName: SimPreset | string, seed: numb
   const profile = { ...simulationProfile(sim), generation_s: Math.round(generationS * 10) / 10, ...(custom ? { variant: variant ?? 'custom', knobs: changed } : {}) };
   const t1 = performance.now();
   await writeDirAtomic(dir, async (tmp) => {
-    await writeVideoTable(join(tmp, 'videos.parquet'), sim.table, { partitionBy: opts.partitionBy });
+    await writeVideoTable(join(tmp, 'videos.parquet'), sim.table, { partitionBy: opts.partitionBy, partRows: opts.partRows });
     await writeTruthTable(join(tmp, 'truth.parquet'), sim.truth);
     writeJsonAtomic(join(tmp, 'profile.json'), profile);
     if (sim.detector) writeDetectorTable(join(tmp, DETECTOR_FILE), { videoId: sim.table.videoId, ...sim.detector });

@@ -41,8 +41,13 @@ export function keepsNegative(root: Rng, videoId: string, rate: number): boolean
   return rate >= 1 || root.fork(videoId).next() < rate;
 }
 
+/**
+ * `onChunk` gets the kept rows of each batch and, aligned with them, each row's index in the rows
+ * read (the store's row order — parts sorted by path, then row within the file — when no window is
+ * given), so a caller can join per-row state such as a split assignment without holding the table.
+ */
 export async function readSampled(
-  path: string, opts: SampleOnReadOptions, onChunk: (chunk: VideoTable) => void | Promise<void>,
+  path: string, opts: SampleOnReadOptions, onChunk: (chunk: VideoTable, rowIdx: Int32Array) => void | Promise<void>,
 ): Promise<SampleOnReadStats> {
   if (!(opts.negativeKeepRate > 0 && opts.negativeKeepRate <= 1)) {
     throw new VigilError(`negativeKeepRate: expected a share in (0, 1], got ${opts.negativeKeepRate}`, { field: 'negativeKeepRate' });
@@ -53,7 +58,7 @@ export async function readSampled(
   const root = createRng(opts.seed).fork('negative-sample');
   const s: SampleOnReadStats = { rowsRead: 0, rowsKept: 0, positives: 0, negativesRead: 0, negativesKept: 0, negativeWeightRead: 0, negativeWeightKept: 0, batches: 0 };
   const w = opts.window;
-  await scanVideoBatches(path, async (chunk) => {
+  await scanVideoBatches(path, async (chunk, rowBase) => {
     s.batches++;
     const keep: number[] = [];
     for (let i = 0; i < chunk.n; i++) {
@@ -74,7 +79,7 @@ export async function readSampled(
       s.negativeWeightKept += out.weight[k];
     }
     s.rowsKept += out.n;
-    await onChunk(out);
+    await onChunk(out, Int32Array.from(keep, (i) => rowBase + i));
   }, { batchSize: opts.batchRows, window: w });
   return s;
 }

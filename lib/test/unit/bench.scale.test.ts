@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { projectScale, scaleMarkdown, type ScaleSize, type ScaleResult } from '../../src/bench/scale.js';
+import { modelPathSecondsPerRow, projectScale, scaleMarkdown, type ScaleSize, type ScaleResult } from '../../src/bench/scale.js';
 import { machineInfo } from '../../src/bench/machine.js';
 import { VigilError } from '../../src/util/errors.js';
 
@@ -33,4 +33,23 @@ test('the cost model: training rows after sampling, bytes, hours on N cores, per
   assert.match(md, /\| 200,000 \|/);
   assert.match(md, /180M uploads\/week on 10 cores/);
   assert.match(md, /\| load \| training rows \| 6,011,100 \|/);
+});
+
+test('the streamed model stages: training throughput counted per training row held, the model path flat-time line', () => {
+  const withModel = (rows: number, spr: number): ScaleSize => {
+    const s = size(rows, spr, 1);
+    s.seconds = { ...s.seconds, train: rows * spr, evaluate: rows * spr * 3, export: 0.5 };
+    s.stageRows = { train: rows / 20 };
+    return s;
+  };
+  const sizes = [withModel(20_000, 1e-4), withModel(200_000, 1e-4)];
+  const p = projectScale(sizes, { cores: 4, weeklyUploads: 180_000_000, prevalence: 0.0035, trainNegativeKeepRate: 0.03 });
+  const train = p.stages.find((s) => s.stage === 'train')!;
+  assert.equal(train.basis, 'training rows');
+  assert.equal(train.rowsPerSecond, Math.round(10_000 / 20), 'train rows/s counts the training rows held, not the stored rows');
+  assert.equal(p.stages.find((s) => s.stage === 'evaluate')!.basis, 'uploads');
+  assert.ok(Math.abs(modelPathSecondsPerRow(sizes[1])! - (2e-4 + 1e-4 + 3e-4 + 0.5 / 200_000)) < 1e-12);
+  assert.equal(modelPathSecondsPerRow(size(1000, 1e-4, 1)), null, 'no model stages measured');
+  const md = scaleMarkdown({ version: 1, date: 'd', command: 'c', machine: machineInfo(), scale: { sizes, projection: p } });
+  assert.match(md, /Model path \(split → train → evaluate → export\) seconds per stored row: 20,000 rows [0-9.]+ ms \(1\.00×\), 200,000 rows [0-9.]+ ms \(0\.9\d×\)/);
 });
