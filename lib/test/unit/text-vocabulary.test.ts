@@ -9,7 +9,7 @@ import { handTable, type HandRow } from '../fixtures/handTable.js';
 const base: HandRow = { country: 'US', device: 'ios', age: 100, strikes: 0, dur: 10, hour: 6, frames: [[0, 0]], audio: null,
   transcript: null, asr: 0.8, language: 'en', harmful: 0 };
 const row = (transcript: string | null, harmful: 0 | 1 = 0): HandRow => ({ ...base, transcript, harmful });
-// The vocabulary block alone (the stacked linear column has its own tests, textLinear.test.ts).
+// The vocabulary block alone (the stacked linear column has its own tests, text-linear.test.ts).
 const cfg = (o: Record<string, unknown> = {}) => featuresConfigSchema.parse({ minLevelCount: 1, textLinear: false, ...o });
 const vocabOf = (f: FittedPreprocessor) => f.text as FittedVocabularyText;
 
