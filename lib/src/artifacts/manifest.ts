@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sha256Schema } from './values.js';
 
-/** The recipe's fields as the file names them (model/recipe.ts RECIPE_FIELDS; a test keeps the two equal). */
+/** The fields a training recipe sets (model/recipe.ts derives them; its RECIPE_FIELDS is this list). */
 export const RECIPE_FIELD_NAMES = ['negativeKeepRate', 'positiveWeight', 'batchSize', 'epochs', 'learningRate', 'earlyStoppingPatience'] as const;
 
 /** The `serving` section of `manifest.json` (export/bundle.ts): what `vigil serve` verifies. */

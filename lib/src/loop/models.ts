@@ -1,3 +1,4 @@
+import { sigmoid } from '../util/sigmoid.js';
 import { VigilError } from '../util/errors.js';
 import type { LoopWorld } from './world.js';
 
@@ -40,7 +41,7 @@ export interface LoopModel {
 export function scoreRows(world: LoopWorld, m: LoopModel, rows: readonly number[]): Float64Array {
   const out = new Float64Array(rows.length);
   if (!m.head) { for (let k = 0; k < rows.length; k++) out[k] = world.baseRisk[rows[k]]; return out; }
-  for (let k = 0; k < rows.length; k++) out[k] = 1 / (1 + Math.exp(-headLogit(m.head, world, rows[k])));
+  for (let k = 0; k < rows.length; k++) out[k] = sigmoid(headLogit(m.head, world, rows[k]));
   return out;
 }
 
@@ -81,7 +82,7 @@ export function fitHead(world: LoopWorld, rows: number[], labels: number[], weig
       const o = rows[k] * d;
       let z = theta[0] * X[o] + theta[1];
       for (let j = 1; j < d; j++) { xs[j] = (X[o + j] - mean[j]) / std[j]; z += theta[j + 1] * xs[j]; }
-      const e = (1 / (1 + Math.exp(-z)) - labels[k]) * weights[k] / wsum;
+      const e = (sigmoid(z) - labels[k]) * weights[k] / wsum;
       g[0] += e * X[o]; g[1] += e;
       for (let j = 1; j < d; j++) g[j + 1] += e * xs[j];
     }

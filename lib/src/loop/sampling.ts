@@ -19,12 +19,3 @@ export function drawByWeight(rows: readonly number[], weight: ArrayLike<number>,
   }
   return out;
 }
-
-/** Wilson 95% interval of a proportion x/n (null when nothing was sampled). */
-export function wilson(x: number, n: number, z = 1.959964): [number, number] | null {
-  if (n <= 0) return null;
-  const p = x / n, z2 = z * z;
-  const c = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const h = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
-  return [Math.max(0, c - h), Math.min(1, c + h)];
-}

@@ -7,7 +7,8 @@ import { rowsOfWeek, rowsUpToWeek, validateWorld, type LoopWorld } from './world
 import { makeReviewers, pairAgreement } from './reviewers.js';
 import { LabelLedger, type LabelSource } from './ledger.js';
 import { ReviewQueue } from './queue.js';
-import { drawByWeight, wilson } from './sampling.js';
+import { drawByWeight } from './sampling.js';
+import { wilsonInterval } from '../stats/reliability.js';
 import { fitHead, scoreRows, volumeMatchedThresholds, type LoopModel } from './models.js';
 import { gateCandidate } from './gate.js';
 import type { ExposureFates, StrategyResult, WeekMetrics } from './schema.js';
@@ -299,7 +300,7 @@ export function simulateLoop(world: LoopWorld, served: ServedPolicy, cfg: LoopCo
       true_prevalence: ratio(yW, wAll),
       actions: { allow: wAllow, queue: wQueue, block: wBlock },
       published_violating_rate: ratio(pubY, pubW), allowed_violating_rate: ratio(alY, alW), allowed_expected_review_rate: ratio(alQ, alW),
-      audit: { draws: auditDraws, positives: auditPos, estimate: ratio(auditPos, auditDraws), ci: wilson(auditPos, auditDraws) },
+      audit: { draws: auditDraws, positives: auditPos, estimate: ratio(auditPos, auditDraws), ci: auditDraws > 0 ? wilsonInterval(auditPos / auditDraws, auditDraws) : null },
       exposure_upload_hours: 0, exposure_by_category: {}, exposure_by_fate: emptyFates(),
       queue: { arrivals: wQueue, reviewed: queueReviewed, depth_end: queue.waitingWeight, hit_rate: hitRate, categories },
       reviewers: {

@@ -87,7 +87,9 @@ export async function buildLoopSource(runDir: string, weeks: number, opts: { sal
   picked.sort((a, b) => t.uploadTs[a] - t.uploadTs[b] || a - b);
   const n = picked.length;
 
-  const loaded = await loadRunFolder(runDir, { loadPreprocessor: loadFittedPreprocessor, loadKnownContent });
+  // The preprocessor JSON the loader verified against the manifest is kept for the retrain features.
+  let preprocessorJson: unknown;
+  const loaded = await loadRunFolder(runDir, { loadPreprocessor: (j) => { preprocessorJson = j; return loadFittedPreprocessor(j); }, loadKnownContent });
   const scorer = loaded.scorer;
   const baseRisk = new Float64Array(n), hint = new Float64Array(n);
   try {
@@ -105,7 +107,7 @@ export async function buildLoopSource(runDir: string, weeks: number, opts: { sal
 
   // Retrain features: the served logit, then the pooled features without the wide TF-IDF block
   // (the stacked linear text score stays): a few hundred labels a week cannot fit 2,000 term weights.
-  const fitted = preprocessorFromJSON(JSON.parse(readFileSync(join(runDir, 'preprocessor.json'), 'utf8')));
+  const fitted = preprocessorFromJSON(preprocessorJson);
   const names = pooledNames(fitted);
   const keep = names.map((nm, j) => (nm.startsWith('text=') ? -1 : j)).filter((j) => j >= 0);
   const d = keep.length + 1;

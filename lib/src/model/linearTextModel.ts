@@ -1,4 +1,4 @@
-import { paramSpecs } from './network.js';
+import { paramSpecs } from './paramSpecs.js';
 import { getFusion } from './fusion/registry.js';
 import { setWeight, type FusionNetConfig, type FusionWeights } from './weights.js';
 import type { TrainResult } from './train.js';

@@ -1,3 +1,4 @@
+import { RECIPE_FIELD_NAMES } from '../artifacts/manifest.js';
 import type { VideoTable } from '../data/table.js';
 import { VigilError } from '../util/errors.js';
 import type { TrainConfig } from './config.js';
@@ -13,7 +14,8 @@ import type { TrainConfig } from './config.js';
  * measured best there (docs/training.md), while a small, balanced set is no longer downsampled,
  * up-weighted, or trained for a few dozen optimiser steps.
  */
-export const RECIPE_FIELDS = ['negativeKeepRate', 'positiveWeight', 'batchSize', 'epochs', 'learningRate', 'earlyStoppingPatience'] as const;
+/** The fields a recipe sets: the run-folder schema's list (artifacts/manifest.ts), so the two cannot differ. */
+export const RECIPE_FIELDS = RECIPE_FIELD_NAMES;
 export type RecipeField = typeof RECIPE_FIELDS[number];
 
 /** A train config whose recipe fields all hold numbers (what training reads). */

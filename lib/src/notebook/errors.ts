@@ -14,7 +14,8 @@ import { rowsOfSplit } from '../model/train.js';
 import { defineSlices, spikeCountries } from '../eval/slices.js';
 import type { EvalConfig } from '../eval/config.js';
 import type { Policy } from '../policy/types.js';
-import { policyAction, type Action } from '../serve/scorer.js';
+import type { Action } from '../serve/scorer.js';
+import { actionFor } from '../policy/choose.js';
 import { buildReasonCodes, attentionSpan, type ReasonCode } from '../serve/reasonCodes.js';
 import { readRunFile } from '../artifacts/runFiles.js';
 import { readSavedReportInput } from '../report/savedInput.js';
@@ -120,7 +121,6 @@ export async function listErrors(run: ErrorRun, table: VideoTable, opts: { eval:
   if (calib.length === 0) throw new VigilError(`run '${run.dir}': its split has no calibration rows in this table`, { field: 'split' });
   const { risk } = await scoreWithOnnx(run.dir, table, calib);
   const p = run.policy;
-  const sp = { blockThreshold: p.block_threshold, queueThreshold: p.queue_threshold, blockEnabled: p.block_enabled, version: p.version };
 
   const train = rowsOfSplit(split, TRAIN);
   const suspects = new Set(runNoiseSuspects(run.dir).map((s) => s.videoId));
@@ -146,7 +146,7 @@ export async function listErrors(run: ErrorRun, table: VideoTable, opts: { eval:
 
   const all: (ErrorCase & { weight: number; error: boolean })[] = calib.map((r, k) => {
     const label = (table.harmful[r] === 1 ? 1 : 0) as 0 | 1;
-    const action = policyAction(risk[k], sp);
+    const action = actionFor(p, risk[k]);
     const flagged = action !== 'ALLOW';
     const h = history.get(table.creatorId[r]);
     const t = truthBy.get(table.videoId[r]);

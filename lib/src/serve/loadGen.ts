@@ -49,24 +49,23 @@ class Conn {
   closed = false;
   readonly socket: net.Socket;
 
-  constructor(host: string, port: number, private readonly onFree: (c: Conn) => void) {
+  constructor(host: string, port: number, private readonly onFree: (c: Conn) => void, private readonly onLost: () => void) {
     this.socket = net.connect({ host, port, noDelay: true });
     this.socket.on('data', (d) => this.onData(d));
     const lost = () => {
+      if (this.closed) return;
       this.closed = true;
       const cb = this.done;
       this.done = null;
       cb?.(0);
+      this.onLost();
     };
     this.socket.on('error', lost);
     this.socket.on('close', lost);
   }
 
-  get busy(): boolean { return this.done !== null; }
-
   send(request: Buffer, done: (status: number) => void): void {
     this.done = done;
-    this.buf = Buffer.alloc(0);
     this.socket.write(request);
   }
 
@@ -83,9 +82,10 @@ class Conn {
     const cb = this.done;
     this.done = null;
     this.buf = Buffer.alloc(0);
-    if (close) { this.closed = true; this.socket.destroy(); }
+    // A closed connection reports itself lost (its 'close' event), which replaces it if work waits.
+    if (close) this.socket.destroy();
     cb?.(status);
-    if (!this.closed) this.onFree(this);
+    if (!close) this.onFree(this);
   }
 }
 
@@ -112,6 +112,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const waiting: { t0: number; resolve: () => void }[] = [];
   const pool: Conn[] = [];
   const idle: Conn[] = [];
+  let open = 0;
   const dispatch = (c: Conn, job: { t0: number; resolve: () => void }) => {
     c.send(request, (status) => { record(job.t0, status); job.resolve(); });
   };
@@ -119,16 +120,25 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const job = waiting.shift();
     if (job) dispatch(c, job); else idle.push(c);
   };
+  const connect = (): Conn => {
+    open++;
+    const c = new Conn(host, o.port, onFree, () => {
+      open--;
+      // A lost connection is replaced while requests wait, so none waits forever (a dead server
+      // fails each of them in turn with a connection error).
+      const job = waiting.shift();
+      if (job) dispatch(connect(), job);
+    });
+    pool.push(c);
+    return c;
+  };
   const submit = () => new Promise<void>((resolve) => {
     const t0 = performance.now();
     sent++;
     const job = { t0, resolve };
     let c = idle.pop();
     while (c && c.closed) c = idle.pop();
-    if (!c && pool.filter((p) => !p.closed).length < poolSize) {
-      c = new Conn(host, o.port, onFree);
-      pool.push(c);
-    }
+    if (!c && open < poolSize) c = connect();
     if (c) dispatch(c, job); else waiting.push(job);
   });
 

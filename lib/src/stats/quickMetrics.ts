@@ -1,6 +1,6 @@
 /**
  * Point estimates for early stopping and quick model comparisons inside model/: thin wrappers over
- * the weighted metrics of eval/ (the full evaluation with confidence intervals lives there too).
+ * the weighted metrics in ./metrics.ts (the full evaluation with confidence intervals is eval/).
  */
 import { prepareScored, curveOf, type Curve } from './curves.js';
 import * as metrics from './metrics.js';

@@ -9,9 +9,7 @@
  * missing), has_audio, has_transcript (0/1). A column the files lack takes the dataset contract's
  * absent value (creator_id = video_id, weight 1, NULL metadata, no audio, no transcript).
  */
-import { resolveVideosPath } from '../data/parquet.js';
-import { parquetParts } from '../data/arrow.js';
-import { partsForRange } from '../data/partitions.js';
+import { resolveVideosPath, partsToRead } from '../data/parquet.js';
 import type { SqlEngine } from './sqlEngine.js';
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -31,7 +29,7 @@ export async function createStoreView(
 ): Promise<StoreView> {
   const name = opts.name ?? 'videos';
   const root = resolveVideosPath(path);
-  const files = opts.window ? partsForRange(root, opts.window.fromMs, opts.window.toMs) : parquetParts(root);
+  const files = partsToRead(root, { window: opts.window });
   const src = `read_parquet([${files.map(lit).join(', ')}], union_by_name = true, filename = true, file_row_number = true, hive_partitioning = false)`;
   const have = new Set((await engine.query(`DESCRIBE SELECT * FROM ${src}`)).map((r) => String(r.column_name)));
   const or = (col: string, expr: string, absent: string) => (have.has(col) ? expr : absent);

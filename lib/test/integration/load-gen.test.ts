@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { loadRunFolder } from '../../src/serve/runFolder.js';
 import { startServer } from '../../src/serve/server.js';
-import { measureHttpLoad, coresFor } from '../../src/serve/loadGen.js';
+import net from 'node:net';
+import { measureHttpLoad, coresFor, runLoad } from '../../src/serve/loadGen.js';
 import { makeRunFolder, testPreprocessor, TEST_CONFIG, validRequest } from '../helpers/servingFixture.js';
 
 test('cores for a daily volume: hand-computed', () => {
@@ -35,5 +36,21 @@ test('load from a separate process: open loop at a fixed rate and closed loop, b
   } finally {
     await srv.shutdown();
     rmSync(run.dir, { recursive: true, force: true });
+  }
+});
+
+test('load generator: connections the server drops fail their requests and never leave one waiting', async () => {
+  // A server that accepts and immediately closes every connection: each request is a connection error.
+  const dropper = net.createServer((s) => s.destroy());
+  await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', () => r()));
+  try {
+    const port = (dropper.address() as net.AddressInfo).port;
+    const r = await runLoad({ port, body: '{}', ratePerS: 200, concurrency: 2, durationS: 0.5 });
+    assert.ok(r.sent >= 90, `sent ${r.sent}`);
+    assert.equal(r.ok, 0);
+    assert.equal(r.errors, r.sent);
+    assert.equal(r.statuses.error, r.sent);
+  } finally {
+    dropper.close();
   }
 });

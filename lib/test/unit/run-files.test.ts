@@ -5,8 +5,6 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRunFile, readRunFile, writeRunFile, checkRunFile } from '../../src/artifacts/runFiles.js';
-import { RECIPE_FIELD_NAMES } from '../../src/artifacts/manifest.js';
-import { RECIPE_FIELDS } from '../../src/model/recipe.js';
 import { listRuns, readRun } from '../../src/runs/runFolder.js';
 import { buildManifest } from '../../src/runs/manifest.js';
 import { buildBootstrapFile } from '../../src/runs/bootstrapFile.js';
@@ -99,8 +97,4 @@ test('a tampered policy.json fails naming the field: runs, and serving even when
     await assert.rejects(loadRunFolder(run.dir, { loadPreprocessor: () => testPreprocessor(TEST_CONFIG) }),
       (e: unknown) => e instanceof VigilError && e.field === 'policy.json:queue_threshold' && /refusing to serve/.test(e.message));
   } finally { rmSync(run.dir, { recursive: true, force: true }); }
-});
-
-test('the manifest schema names the recipe fields the trainer derives', () => {
-  assert.deepEqual([...RECIPE_FIELD_NAMES], [...RECIPE_FIELDS]);
 });

@@ -91,14 +91,12 @@ export const benchCommand: Command = {
     const cfg = loadConfig(values.config as string | undefined, (values.set as string[] | undefined) ?? []);
     const seed = intOption(values, 'seed', cfg.data.seed);
     const argv = process.argv.slice(2).join(' ');
-    const { commands } = await import('./index.js');
-    const hasStart = commands.some((c) => c.name === 'start');
     const { markdown, jsonPath, mdPath } = await runBench({
       preset, seed, cfg, sections, outDir: (values.out as string | undefined) ?? join('bench', 'results'),
       variants: typeof values.variants === 'string' ? values.variants.split(',').map((v) => v.trim()).filter((v) => v.length > 0) : undefined,
       simVariants, variantPreset,
       python: values.python as string | undefined, peers: values['no-peers'] !== true, quick: values.quick === true,
-      workDir: values.work as string | undefined, command: `vigil ${argv}`, cliMain: hasStart ? process.argv[1] : undefined,
+      workDir: values.work as string | undefined, command: `vigil ${argv}`, cliMain: process.argv[1],
     });
     console.log(markdown);
     console.log(`wrote ${jsonPath} and ${mdPath}`);
