@@ -72,7 +72,12 @@ export const ENDPOINTS = [
 export const DEFAULT_PORT = 8080;
 
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
-export const DEFAULT_MAX_IN_FLIGHT = 32;
+/**
+ * One process answers about 2,500 one-video requests/s with a handful in flight (one event loop, one
+ * onnxruntime thread); more admitted requests only wait longer. 8 keeps the admitted requests' queueing
+ * to a few milliseconds under overload (measured: docs/serving.md "Tail latency and overload").
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 8;
 export const DEFAULT_DRAIN_GRACE_MS = 25_000;
 /** Readiness stays 503 this long after the last shed request (so probes see the overload). */
 const OVERLOAD_HOLD_MS = 1_000;

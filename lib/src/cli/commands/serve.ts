@@ -23,7 +23,7 @@ export const serveCommand: Command = {
     '  --threads N       onnxruntime intra-op threads (default 1: one request per core scales best)',
     '  --max-body-mb N   largest request body in MiB (default 16; larger → 413)',
     '  --max-batch N     most videos per /v1/score/batch request (default 64)',
-    '  --max-in-flight N most scoring requests admitted at once (default 32); more → 503 + Retry-After,',
+    '  --max-in-flight N most scoring requests admitted at once (default 8); more → 503 + Retry-After,',
     '                    and /readyz is 503 from three quarters full until a second after the last shed',
     '  --drain-grace-s N on SIGTERM, longest wait for accepted requests before connections are cut (default 25;',
     '                    keep it below the pod\'s terminationGracePeriodSeconds). Exit 0 only if all finished.',
