@@ -73,7 +73,8 @@ export async function collectTrainingTable(store: string, split: SplitAssignment
   const chunks: VideoTable[] = [];
   const rowParts: Int32Array[] = [];
   let held = 0;
-  const sample = await readSampled(store, { batchRows: o.batchRows, negativeKeepRate: o.negativeKeepRate, seed: o.seed }, (chunk, rowIdx) => {
+  // Training keeps the stored weights (the sampling is corrected by the calibrator's log-rate shift).
+  const sample = await readSampled(store, { batchRows: o.batchRows, negativeKeepRate: o.negativeKeepRate, seed: o.seed, reweight: false }, (chunk, rowIdx) => {
     const keep: number[] = [];
     for (let k = 0; k < chunk.n; k++) {
       checkAligned(split, rowIdx[k], chunk.videoId[k]);
@@ -85,10 +86,7 @@ export async function collectTrainingTable(store: string, split: SplitAssignment
       throw new VigilError(`maxTrainRows: the sampled training rows exceed the cap of ${o.maxTrainRows} (at store row ${rowIdx[keep[keep.length - 1]]}) — ` +
         'lower negativeKeepRate or raise the cap', { field: 'maxTrainRows', row: rowIdx[keep[keep.length - 1]] });
     }
-    // Kept negatives arrive reweighted by 1/rate; training uses the original weights (see the header).
-    const part = keep.length === chunk.n ? chunk : takeRows(chunk, keep);
-    for (let k = 0; k < part.n; k++) if (part.harmful[k] !== 1) part.weight[k] *= o.negativeKeepRate;
-    chunks.push(part);
+    chunks.push(keep.length === chunk.n ? chunk : takeRows(chunk, keep));
     rowParts.push(Int32Array.from(keep, (k) => rowIdx[k]));
   });
   if (held === 0) throw new VigilError(`${store}: no training rows (split=train) in the store`, { field: 'split' });

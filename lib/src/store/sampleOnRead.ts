@@ -22,6 +22,12 @@ export interface SampleOnReadOptions {
   seed: number;
   /** Only rows uploaded in [fromMs, toMs) (week partitions outside it are not opened). */
   window?: { fromMs: number; toMs: number };
+  /**
+   * Divide each kept negative's weight by the rate (default true), so weighted totals stay exact. A
+   * trainer that corrects for the sampling itself (a log-rate shift at calibration) keeps the stored
+   * weights instead of undoing the division in float32.
+   */
+  reweight?: boolean;
 }
 
 export interface SampleOnReadStats {
@@ -72,11 +78,13 @@ export async function readSampled(
     }
     if (keep.length === 0) return;
     const out = keep.length === chunk.n ? chunk : takeRows(chunk, keep);
+    const reweight = opts.reweight !== false;
     for (let k = 0; k < out.n; k++) {
       if (out.harmful[k] === 1) continue;
-      out.weight[k] = out.weight[k] / opts.negativeKeepRate;
+      const reweighted = out.weight[k] / opts.negativeKeepRate;
+      if (reweight) out.weight[k] = reweighted;
       s.negativesKept++;
-      s.negativeWeightKept += out.weight[k];
+      s.negativeWeightKept += reweight ? out.weight[k] : reweighted;
     }
     s.rowsKept += out.n;
     await onChunk(out, Int32Array.from(keep, (i) => rowBase + i));

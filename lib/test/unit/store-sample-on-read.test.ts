@@ -40,6 +40,15 @@ test('negatives are downsampled while reading: same sample at any batch size, po
     // Reweighting keeps the negative mass: within 10% on ~2,800 negatives.
     assert.ok(Math.abs(a.stats.negativeWeightKept / a.stats.negativeWeightRead - 1) < 0.1, JSON.stringify(a.stats));
 
+    // reweight: false keeps the stored weights (the same rows), while the stats still count the reweighted mass.
+    const stored = new Map<string, number>();
+    const sNo = await readSampled(dir, { batchRows: 64, negativeKeepRate: 0.25, seed: 9, reweight: false }, (c) => {
+      for (let i = 0; i < c.n; i++) stored.set(c.videoId[i], c.weight[i]);
+    });
+    assert.deepEqual([...stored.keys()].sort(), [...a.kept.keys()].sort());
+    for (const [id, w] of stored) assert.equal(w, table.weight[byId.get(id)!], id);
+    assert.equal(sNo.negativeWeightKept, a.stats.negativeWeightKept);
+
     // A window reads only its rows.
     const lo = Math.min(...table.uploadTs), win = { fromMs: lo + 14 * MS_PER_DAY, toMs: lo + 21 * MS_PER_DAY };
     const w = await readSampled(dir, { batchRows: 128, negativeKeepRate: 1, seed: 9, window: win }, () => {});
