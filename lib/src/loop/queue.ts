@@ -12,7 +12,7 @@ export interface QueueItem {
 
 export interface Reviewed { item: QueueItem; reviewTs: number }
 
-const MS_PER_HOUR = 3_600_000;
+export const MS_PER_HOUR = 3_600_000;
 
 /**
  * The review queue: a priority queue worked hour by hour with a fixed review budget per hour.

@@ -6,14 +6,13 @@ import { slaFor, type LoopConfig, type RoutingStrategy } from './config.js';
 import { rowsOfWeek, rowsUpToWeek, validateWorld, type LoopWorld } from './world.js';
 import { makeReviewers, pairAgreement } from './reviewers.js';
 import { LabelLedger, type LabelSource } from './ledger.js';
-import { ReviewQueue } from './queue.js';
+import { ReviewQueue, MS_PER_HOUR } from './queue.js';
 import { drawByWeight } from './sampling.js';
 import { wilsonInterval } from '../stats/reliability.js';
 import { fitHead, scoreRows, volumeMatchedThresholds, type LoopModel } from './models.js';
 import { gateCandidate } from './gate.js';
 import type { ExposureFates, StrategyResult, WeekMetrics } from './schema.js';
 
-const MS_PER_HOUR = 3_600_000;
 const ACTION = { ALLOW: 0, QUEUE: 1, BLOCK: 2 } as const;
 
 /** The run's exported model and policy as the loop's first model. */

@@ -6,7 +6,7 @@
  * history in the training weeks, and for the worst cases the attention time range, tower logits and
  * reason codes the deployed ONNX graph gives, beside the label-noise audit's verdicts.
  */
-import type { TruthTable, VideoTable } from '../data/table.js';
+import { frameCount, audioCount, type TruthTable, type VideoTable } from '../data/table.js';
 import type { SplitAssignment } from '../split/types.js';
 import { alignSplit } from '../split/io.js';
 import { CALIB, TRAIN } from '../split/types.js';
@@ -97,8 +97,8 @@ export interface ErrorRun {
 
 const modalitiesOf = (t: VideoTable, r: number): string => {
   const m: string[] = [];
-  if (t.frameDim > 0 && t.frameOffsets[r + 1] > t.frameOffsets[r]) m.push('visual');
-  if (t.audioDim > 0 && t.audioOffsets[r + 1] > t.audioOffsets[r]) m.push('audio');
+  if (t.frameDim > 0 && frameCount(t, r) > 0) m.push('visual');
+  if (t.audioDim > 0 && audioCount(t, r) > 0) m.push('audio');
   if (t.transcript[r] && t.transcript[r]!.trim() !== '') m.push('text');
   return m.length ? m.join('+') : 'metadata only';
 };

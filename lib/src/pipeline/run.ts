@@ -165,7 +165,6 @@ export async function writeRun(ds: LoadedDataset, fit: FittedPipeline, opts: Wri
   const fusedAll = fit.fusedAll;
   const main = fit.exported;
   const calSelection = fit.calibration;
-  const calibScores = { logit: fit.scores.calib.logit, modalityLogits: fit.scores.calib.modalityLogits };
   const calibP = fit.scores.calib.p;
   const testP = fit.scores.test.p;
 
@@ -213,7 +212,7 @@ export async function writeRun(ds: LoadedDataset, fit: FittedPipeline, opts: Wri
     const parity = await timer.stage('export', async () => {
       writeBundle({
         runDir: dir, modelVersion: runId, weights: main.weights, calibrator, fitted, policy, table,
-        calibRows: rows.calib, calibModalityLogits: calibScores.modalityLogits, split,
+        calibRows: rows.calib, calibModalityLogits: fit.scores.calib.modalityLogits, split,
         splitConfig: { bandBits: cfg.split.nearDup.bandBits, minCosine: cfg.split.nearDup.minCosine },
         blockedRows: [...rows.train, ...rows.calib].filter((r) => table.harmful[r] === 1),
       });

@@ -102,7 +102,7 @@ export function onnxMetadata(model: Uint8Array): Record<string, string> {
 }
 
 /** A file verifyRunFolder returned (every required file is in the map once verification passed). */
-function verifiedFile(runDir: string, files: Map<string, Buffer>, name: string): Buffer {
+export function verifiedFile(runDir: string, files: Map<string, Buffer>, name: string): Buffer {
   const bytes = files.get(name);
   return bytes ?? refuse(runDir, name, `${name} is missing`);
 }

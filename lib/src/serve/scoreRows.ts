@@ -9,7 +9,7 @@
 import type { VideoTable } from '../data/table.js';
 import { openFusionSession } from './onnxSession.js';
 import { loadFittedPreprocessor } from './fittedPreprocessing.js';
-import { verifyRunFolder } from './runFolder.js';
+import { verifyRunFolder, verifiedFile } from './runFolder.js';
 import { decodeJson } from '../artifacts/runFiles.js';
 import { VigilError } from '../util/errors.js';
 
@@ -28,13 +28,8 @@ export interface OnnxExplained {
 
 async function openRunGraph(runDir: string) {
   const { files } = verifyRunFolder(runDir);
-  const verified = (name: string): Buffer => {
-    const bytes = files.get(name);
-    if (!bytes) throw new VigilError(`run folder ${runDir}: ${name} is missing`, { field: name });
-    return bytes;
-  };
-  const pre = loadFittedPreprocessor(decodeJson(verified('preprocessor.json').toString('utf8'), 'preprocessor.json'));
-  const session = await openFusionSession(verified('model.onnx'));
+  const pre = loadFittedPreprocessor(decodeJson(verifiedFile(runDir, files, 'preprocessor.json').toString('utf8'), 'preprocessor.json'));
+  const session = await openFusionSession(verifiedFile(runDir, files, 'model.onnx'));
   return { pre, session };
 }
 

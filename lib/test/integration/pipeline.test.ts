@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../src/config.js';
+import { tinyRunConfig } from '../helpers/tinyRunConfig.js';
 import { runExperiment } from '../../src/pipeline/run.js';
 import { listRuns, readRun } from '../../src/runs/runFolder.js';
 import { compareRuns } from '../../src/runs/compare.js';
@@ -21,16 +21,7 @@ const root = mkdtempSync(join(tmpdir(), 'vigil-pipeline-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 setQuiet(true);
 
-const cfg = parseConfig({
-  name: 'pipeline-test',
-  data: { path: join(root, 'data'), simulatePreset: 'tiny', seed: 1 },
-  split: { testWeeks: 2, calibWeeks: 2, folds: 2, minFoldPositives: 3 },
-  train: { epochs: 2, batchSize: 256, noise: 'none' },
-  eval: { bootstrap: 20, minSlicePositives: 10 },
-  compare: { variants: ['cart', 'tower:meta'], leakageDemo: false },
-  serving: { parityRows: 200, latencyIterations: 5 },
-  runsDir: join(root, 'runs'),
-});
+const cfg = tinyRunConfig('pipeline-test', root, { variants: ['cart', 'tower:meta'], parityRows: 200, latencyIterations: 5, runsDir: join(root, 'runs') });
 
 test('a run writes the contract run folder atomically, and reruns reproduce its metrics', { timeout: 900_000 }, async () => {
   const a = await runExperiment(cfg, { runId: 'run-a' });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../src/config.js';
+import { tinyRunConfig } from '../helpers/tinyRunConfig.js';
 import { runExperiment } from '../../src/pipeline/run.js';
 import { prepareFit } from '../../src/pipeline/fit.js';
 import { loadDataset } from '../../src/pipeline/dataset.js';
@@ -23,16 +23,7 @@ const root = mkdtempSync(join(tmpdir(), 'vigil-research-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 setQuiet(true);
 
-const cfg = parseConfig({
-  name: 'research-test',
-  data: { path: join(root, 'data'), simulatePreset: 'tiny', seed: 1 },
-  split: { testWeeks: 2, calibWeeks: 2, folds: 2, minFoldPositives: 3 },
-  train: { epochs: 2, batchSize: 256, noise: 'none' },
-  eval: { bootstrap: 20, minSlicePositives: 10 },
-  compare: { variants: [], leakageDemo: false },
-  serving: { parityRows: 100, latencyIterations: 3 },
-  runsDir: join(root, 'experiments', 'runs'),
-});
+const cfg = tinyRunConfig('research-test', root, { variants: [], parityRows: 100, latencyIterations: 3, runsDir: join(root, 'experiments', 'runs') });
 
 test('a config override names an unknown key and keeps the rest of the config', () => {
   assert.throws(() => applyConfigOverride(cfg, { model: { pooing: 'mean' } }), (e: unknown) => e instanceof VigilError && /model\.pooing/.test(e.message));
