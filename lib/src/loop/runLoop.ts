@@ -15,7 +15,7 @@ export async function runLoop(runDir: string, cfgInput: Partial<LoopConfig>, opt
   const strategies = cfg.strategies.map((s) => {
     const t0 = performance.now();
     opts.onProgress?.(`replaying ${cfg.weeks} weeks: ${s}`);
-    const r = simulateLoop(src.world, { id: src.run.modelVersion, queueThreshold: src.run.queueThreshold, blockThreshold: src.run.blockThreshold, blockEnabled: src.run.blockEnabled }, cfg, s);
+    const r = simulateLoop(src.world, src.run, cfg, s);
     timings[`loop_${s}_s`] = Math.round((performance.now() - t0) / 100) / 10;
     return r;
   });
