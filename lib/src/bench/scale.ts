@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { SCALE_STAGES, type ScaleStage, type ScaleStageResult } from './scaleStage.js';
 import { machineInfo, machineLine, type MachineInfo } from './machine.js';
 import { writeJsonAtomic, writeFileAtomic } from '../util/atomic.js';
@@ -30,6 +30,8 @@ export interface ScaleSize {
   stageRows?: Partial<Record<ScaleStage, number>>;
   /** The split stage's `makeSplit` alone, without the load it needs (the load is its own stage). */
   splitOnlySeconds?: number;
+  /** Stages not run at this size, and why (the in-memory load beyond the machine's memory). */
+  skipped?: Partial<Record<ScaleStage, string>>;
 }
 
 export interface ScaleProjection {
@@ -40,7 +42,7 @@ export interface ScaleProjection {
   trainingRows: number;
   storeBytes: number;
   /** Per stage: rows it processes per week, measured rows/s on one process, hours on `cores`. */
-  stages: { stage: ScaleStage; basis: 'uploads' | 'training rows'; rows: number; rowsPerSecond: number; hours: number; perRowDrift: number }[];
+  stages: { stage: ScaleStage; basis: 'uploads' | 'training rows'; rows: number; rowsPerSecond: number; hours: number; perRowDrift: number; measuredAtRows: number }[];
   /** In-memory peak the current load path would need for the weekly training table. */
   inMemoryTrainingGiB: number;
 }
@@ -68,8 +70,24 @@ export interface ScaleOptions {
   stageTimeoutS?: number;
 }
 
-/** The simulator's `tiny` preset keeps about this share of virtual uploads as stored rows. */
-const STORED_SHARE = 0.254;
+/** The simulator's `tiny` preset keeps about this share of virtual uploads as stored rows (1,987,646 of 7,874,016). */
+const STORED_SHARE = 0.2524;
+/** The in-memory load (the old path, kept as the reference) is not run where it would need more than this share of memory. */
+const LOAD_MEMORY_SHARE = 0.5;
+
+/**
+ * Why the in-memory load is not run at `rows`, or null to run it: its peak at the largest size
+ * measured so far, scaled by rows (a line through zero overstates nothing: the fixed base is small),
+ * against half the machine's memory.
+ */
+export function loadSkipReason(measured: ScaleSize[], rows: number, totalMemGiB: number): string | null {
+  const prev = measured.filter((s) => s.peakRssByStage.load !== undefined).pop();
+  if (!prev) return null;
+  const need = prev.peakRssByStage.load! * rows / prev.rows;
+  return need > LOAD_MEMORY_SHARE * totalMemGiB
+    ? `not run: would need about ${need.toFixed(1)} GiB (${prev.peakRssByStage.load!.toFixed(2)} GiB at ${prev.rows.toLocaleString('en-US')} rows), more than half of this machine's ${totalMemGiB.toFixed(1)} GiB`
+    : null;
+}
 /** Stages measured; the simulation only prepares each size's store (its time is reported, not projected). */
 const PROJECTED: { stage: ScaleStage; basis: 'uploads' | 'training rows' }[] = [
   { stage: 'sqlAudit', basis: 'uploads' }, { stage: 'streamSample', basis: 'uploads' },
@@ -108,18 +126,21 @@ export function projectScale(sizes: ScaleSize[], o: Pick<ScaleOptions, 'cores' |
   const largest = sizes[sizes.length - 1], smallest = sizes[0];
   const positives = o.weeklyUploads * o.prevalence;
   const trainingRows = Math.round(positives + o.trainNegativeKeepRate * (o.weeklyUploads - positives));
-  const stages = PROJECTED.filter((p) => largest.seconds[p.stage] !== undefined).map((p) => {
+  // Each stage at the largest size it ran at (the in-memory load is not run at the largest sizes).
+  const stages = PROJECTED.filter((p) => sizes.some((s) => s.seconds[p.stage] !== undefined)).map((p) => {
+    const ran = sizes.filter((s) => s.seconds[p.stage] !== undefined);
+    const big = ran[ran.length - 1], small = ran[0];
     const counted = (s: ScaleSize) => s.stageRows?.[p.stage] ?? s.rows;
-    const rps = counted(largest) / largest.seconds[p.stage]!;
+    const rps = counted(big) / big.seconds[p.stage]!;
     const rows = p.basis === 'uploads' ? o.weeklyUploads : trainingRows;
     const perRow = (s: ScaleSize) => s.seconds[p.stage]! / counted(s);
-    return { ...p, rows, rowsPerSecond: Math.round(rps), hours: rows / rps / o.cores / 3600,
-      perRowDrift: smallest.seconds[p.stage] !== undefined ? perRow(largest) / perRow(smallest) : 1 };
+    return { ...p, rows, rowsPerSecond: Math.round(rps), hours: rows / rps / o.cores / 3600, perRowDrift: perRow(big) / perRow(small), measuredAtRows: big.rows };
   });
-  // The marginal memory per row of the in-memory load (the slope between sizes), not the runtime's fixed base.
+  // The marginal memory per row of the in-memory load (the slope between the sizes where it ran), not the runtime's fixed base.
+  const loaded = sizes.filter((s) => s.peakRssByStage.load !== undefined);
+  const lo = loaded[0] ?? smallest, hi = loaded[loaded.length - 1] ?? largest;
   const rss = (s: ScaleSize) => s.peakRssByStage.load ?? s.peakRssGiB;
-  const gibPerRow = sizes.length > 1 && largest.rows > smallest.rows
-    ? Math.max(0, (rss(largest) - rss(smallest)) / (largest.rows - smallest.rows)) : rss(largest) / largest.rows;
+  const gibPerRow = hi.rows > lo.rows ? Math.max(0, (rss(hi) - rss(lo)) / (hi.rows - lo.rows)) : rss(hi) / hi.rows;
   return {
     weeklyUploads: o.weeklyUploads, prevalence: o.prevalence, trainNegativeKeepRate: o.trainNegativeKeepRate, cores: o.cores,
     trainingRows, storeBytes: Math.round(largest.storeBytes / largest.rows * o.weeklyUploads), stages,
@@ -138,12 +159,13 @@ export function scaleMarkdown(r: ScaleResult): string {
     L.push(`| ${s.rows.toLocaleString('en-US')} | ${(s.storeBytes / 2 ** 20).toFixed(1)} | ${SCALE_STAGES.map((st) => s.seconds[st]?.toFixed(1) ?? '—').join(' | ')} | ${s.peakRssGiB.toFixed(2)} (${worst?.[0] ?? '—'}) |`);
   }
   L.push('', `Peak RSS by stage at the largest size: ${Object.entries(r.scale.sizes[r.scale.sizes.length - 1].peakRssByStage).map(([k, v]) => `${k} ${v.toFixed(2)} GiB`).join(', ')}.`);
+  for (const s of r.scale.sizes) for (const [st, why] of Object.entries(s.skipped ?? {})) L.push('', `${st} at ${s.rows.toLocaleString('en-US')} rows: ${why}.`);
   L.push('', `## Projection to ${(p.weeklyUploads / 1e6).toFixed(0)}M uploads/week on ${p.cores} cores`, '',
     `Prevalence ${(p.prevalence * 100).toFixed(2)}% → ${Math.round(p.weeklyUploads * p.prevalence).toLocaleString('en-US')} positives; negatives kept at ${p.trainNegativeKeepRate} for training → ` +
     `${p.trainingRows.toLocaleString('en-US')} training rows. Store: ${(p.storeBytes / 2 ** 30).toFixed(0)} GiB/week of Parquet at these dimensions. ` +
     `Holding the training table in memory (the current load path) would take about ${p.inMemoryTrainingGiB.toFixed(0)} GiB.`, '',
-    '| stage | basis | rows/week | measured rows/s (1 process) | hours on N cores | s/row largest ÷ smallest |', '|---|---|---:|---:|---:|---:|');
-  for (const s of p.stages) L.push(`| ${s.stage} | ${s.basis} | ${s.rows.toLocaleString('en-US')} | ${s.rowsPerSecond.toLocaleString('en-US')} | ${s.hours.toFixed(2)} | ${s.perRowDrift.toFixed(2)} |`);
+    '| stage | basis | rows/week | measured rows/s (1 process) | at stored rows | hours on N cores | s/row largest ÷ smallest |', '|---|---|---:|---:|---:|---:|---:|');
+  for (const s of p.stages) L.push(`| ${s.stage} | ${s.basis} | ${s.rows.toLocaleString('en-US')} | ${s.rowsPerSecond.toLocaleString('en-US')} | ${s.measuredAtRows.toLocaleString('en-US')} | ${s.hours.toFixed(2)} | ${s.perRowDrift.toFixed(2)} |`);
   const so = r.scale.sizes.filter((s) => s.splitOnlySeconds !== undefined);
   if (so.length > 1) {
     const base = so[0].splitOnlySeconds! / so[0].rows;
@@ -170,6 +192,8 @@ export async function runScaleBench(o: ScaleOptions): Promise<{ result: ScaleRes
       const dir = join(work, `rows-${target}`);
       const size: ScaleSize = { rows: 0, peakRssGiB: 0, seconds: {}, peakRssByStage: {}, storeBytes: 0 };
       for (const stage of SCALE_STAGES) {
+        const skip = stage === 'load' ? loadSkipReason(sizes, size.rows, totalmem() / 2 ** 30) : null;
+        if (skip) { size.skipped = { ...size.skipped, load: skip }; process.stderr.write(`scale ${target}: load ${skip}\n`); continue; }
         const r = runStage(stage, dir, { uploads: Math.round(target / STORED_SHARE), seed: o.seed, threads: 1 }, timeout);
         process.stderr.write(`scale ${target}: ${stage} ${r.rows} rows ${r.seconds.toFixed(1)}s peak ${r.peakRssGiB.toFixed(2)} GiB\n`);
         if (stage === 'simulate') { size.rows = r.rows; size.storeBytes = dirBytes(join(dir, 'videos.parquet')); }

@@ -6,7 +6,7 @@
  *   node scaleStage.js STAGE DATASET_DIR OPTIONS_JSON
  */
 import { readVideoTable } from '../data/parquet.js';
-import { simulateToDir } from '../simulate/write.js';
+import { simulateShardsToDir } from '../simulate/shards.js';
 import { getPreset } from '../simulate/presets.js';
 import { splitConfigSchema } from '../split/config.js';
 import { makeSplit } from '../split/split.js';
@@ -36,6 +36,8 @@ export type ScaleStage = (typeof SCALE_STAGES)[number];
 export interface ScaleStageOptions {
   /** simulate: virtual uploads (stored rows ≈ this × the preset's storage share). */
   uploads?: number;
+  /** simulate: most virtual uploads simulated at once (one shard); bounds the simulation's memory. */
+  shardUploads?: number;
   seed?: number;
   /** streamSample: rows decoded at a time, and the negative keep rate applied while reading. */
   batchRows?: number;
@@ -75,10 +77,12 @@ export async function runScaleStage(stage: ScaleStage, dir: string, o: ScaleStag
   let detail: Record<string, number> | undefined;
   switch (stage) {
     case 'simulate': {
-      const preset = { ...getPreset('tiny'), nVirtual: o.uploads ?? 40_000 };
-      const r = await simulateToDir(preset, o.seed ?? 1, dir, undefined, undefined, { partitionBy: 'week', partRows: o.partRows ?? 16_384 });
-      rows = r.sim.table.n;
-      detail = { generationS: r.generationS, writeS: r.writeS };
+      // Shard by shard, so the simulator holds one shard's world (about 8 KiB per stored row), not the dataset's.
+      const uploads = o.uploads ?? 40_000;
+      const shards = Math.max(1, Math.ceil(uploads / (o.shardUploads ?? 1_000_000)));
+      const r = await simulateShardsToDir({ ...getPreset('tiny'), nVirtual: uploads }, o.seed ?? 1, dir, { shards, partitionBy: 'week', partRows: o.partRows ?? 16_384 });
+      rows = r.rows;
+      detail = { generationS: r.generationS, writeS: r.writeS, shards };
       break;
     }
     case 'load': rows = (await readVideoTable(dir)).n; break;

@@ -2,7 +2,7 @@
  * Dataset folders on disk: `videos.parquet` (a file or a folder of parts) ⇄ VideoTable and
  * `truth.parquet` ⇄ TruthTable, validated against the schema in schema.ts while reading.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Table, type RecordBatch, type Vector } from 'apache-arrow';
 import { takeRows } from './table.js';
@@ -10,7 +10,7 @@ import {
   streamParquet, writeParquetTable, writeParquetParts, parquetParts, utf8Column, float32Column, float64Column,
   int8Column, timestampMsColumn, listFloat32Column, listEmbeddingColumn, listUtf8Column,
 } from './arrow.js';
-import { partsForRange, writeVideoTablePartitioned } from './partitions.js';
+import { partsForRange, writeVideoTablePartitioned, writeWeekParts } from './partitions.js';
 import { VIDEO_COLUMNS, TRUTH_COLUMNS, checkSchema, absentVideoColumns } from './schema.js';
 import {
   F32Builder, readStrings, readNumbers, readTimestampsMs, readFloatLists, readEmbeddingLists, readStringLists,
@@ -279,6 +279,24 @@ export async function writeVideoTable(file: string, t: VideoTable, opts: { partR
     parts.push(videoTableToArrow(takeRows(t, idx)));
   }
   writeParquetParts(file, parts);
+}
+
+/**
+ * Add `t`'s rows to the folder of parts `dir` (created if needed; parts already there are kept) as
+ * parts named `${prefix}NNNNN.parquet`, flat or under week partitions. For datasets written piece by
+ * piece (a sharded simulation); the caller makes the whole folder appear atomically.
+ */
+export function addVideoParts(dir: string, t: VideoTable, opts: { prefix: string; partRows?: number; partitionBy?: 'week' }): string[] {
+  const partRows = opts.partRows ?? 100_000;
+  if (opts.partitionBy === 'week') return writeWeekParts(dir, t, videoTableToArrow, { partRows, prefix: opts.prefix });
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (let s = 0, k = 0; s < t.n; s += partRows, k++) {
+    const name = `${opts.prefix}${String(k).padStart(5, '0')}.parquet`;
+    writeParquetTable(join(dir, name), videoTableToArrow(takeRows(t, Array.from({ length: Math.min(partRows, t.n - s) }, (_, i) => s + i))));
+    written.push(name);
+  }
+  return written;
 }
 
 export async function writeTruthTable(file: string, t: TruthTable): Promise<void> {

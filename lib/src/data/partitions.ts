@@ -50,12 +50,15 @@ export function partsForRange(path: string, fromMs: number, toMs: number): strin
 }
 
 /**
- * Write a VideoTable as a week-partitioned folder at `dir` (replacing it atomically): rows are grouped
- * by upload week, in table order within a week, and each week is cut into parts of `partRows` rows.
- * Rows without an upload time cannot be placed in a week and are refused.
+ * Write `t`'s rows as week parts into the folder `dir` (created if needed; parts already there are
+ * kept): rows are grouped by upload week, in table order within a week, and each week is cut into
+ * parts of `partRows` rows named `${prefix}NNNNN.parquet`. Rows without an upload time cannot be
+ * placed in a week and are refused. The caller makes the folder appear atomically.
  */
-export function writeVideoTablePartitioned(dir: string, t: VideoTable, toArrow: (t: VideoTable) => Table, opts: { partRows?: number } = {}): string[] {
+export function writeWeekParts(dir: string, t: VideoTable, toArrow: (t: VideoTable) => Table, opts: { partRows?: number; prefix?: string } = {}): string[] {
   const partRows = opts.partRows ?? 100_000;
+  const prefix = opts.prefix ?? 'part-';
+  mkdirSync(dir, { recursive: true });
   const byWeek = new Map<number, number[]>();
   for (let i = 0; i < t.n; i++) {
     const ts = t.uploadTs[i];
@@ -64,20 +67,31 @@ export function writeVideoTablePartitioned(dir: string, t: VideoTable, toArrow: 
     const l = byWeek.get(w);
     if (l) l.push(i); else byWeek.set(w, [i]);
   }
-  const tmp = join(dirname(dir), `.${basename(dir)}.partial-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
   const written: string[] = [];
   for (const w of [...byWeek.keys()].sort((a, b) => a - b)) {
     const rows = byWeek.get(w)!;
     const sub = `${WEEK_KEY}=${weekLabel(w)}`;
-    mkdirSync(join(tmp, sub), { recursive: true });
+    mkdirSync(join(dir, sub), { recursive: true });
     for (let s = 0, k = 0; s < rows.length; s += partRows, k++) {
-      const name = join(sub, `part-${String(k).padStart(5, '0')}.parquet`);
-      writeParquetTable(join(tmp, name), toArrow(takeRows(t, rows.slice(s, s + partRows))));
+      const name = join(sub, `${prefix}${String(k).padStart(5, '0')}.parquet`);
+      writeParquetTable(join(dir, name), toArrow(takeRows(t, rows.slice(s, s + partRows))));
       written.push(name);
     }
   }
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
   return written;
+}
+
+/** Write a VideoTable as a week-partitioned folder at `dir`, replacing it atomically (`writeWeekParts`). */
+export function writeVideoTablePartitioned(dir: string, t: VideoTable, toArrow: (t: VideoTable) => Table, opts: { partRows?: number } = {}): string[] {
+  const tmp = join(dirname(dir), `.${basename(dir)}.partial-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    const written = writeWeekParts(tmp, t, toArrow, opts);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    return written;
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
 }

@@ -48,6 +48,8 @@ export interface Simulation {
 export interface StreamOptions {
   salt?: string;
   startMs?: number;
+  /** Prefix of every video and creator id (keeps the ids of several streams written together apart). */
+  idPrefix?: string;
 }
 
 const pad = (x: number, w: number): string => String(x).padStart(w, '0');
@@ -102,7 +104,8 @@ export function simulate(preset: SimPreset, seed: number, knobs: SimKnobs = DEFA
   const oracleP = new Float64Array(n), reuploadOf: (string | null)[] = new Array(n);
   const faint = knobs.faintSegmentFrames > 0;
   const harmFrames = new Int32Array(faint ? n : 0), rowTopic = new Uint8Array(faint ? n : 0);
-  const vidOf = (j: number): string => 'v' + pad(j, 7);
+  const idPrefix = stream_?.idPrefix ?? '';
+  const vidOf = (j: number): string => idPrefix + 'v' + pad(j, 7);
   const contentRoot = root.fork('content'), uploadRoot = root.fork('upload');
   const negWeight = Math.fround(1 / preset.negKeepRate);
 
@@ -114,7 +117,7 @@ export function simulate(preset: SimPreset, seed: number, knobs: SimKnobs = DEFA
     const crng = contentRoot.fork(cid), urng = uploadRoot.fork(j);
     videoId[r] = vidOf(j);
     tVideo[r] = videoId[r];
-    creatorId[r] = 'c' + pad(c, 7);
+    creatorId[r] = idPrefix + 'c' + pad(c, 7);
     uploadTs[r] = stream.ts[j];
     uploadHour[r] = new Date(stream.ts[j]).getUTCHours();
     const dur = stream.durationS[j], off = stream.offsetS[j];

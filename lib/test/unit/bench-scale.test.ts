@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { modelPathSecondsPerRow, projectScale, scaleMarkdown, type ScaleSize, type ScaleResult } from '../../src/bench/scale.js';
+import { loadSkipReason, modelPathSecondsPerRow, projectScale, scaleMarkdown, type ScaleSize, type ScaleResult } from '../../src/bench/scale.js';
 import { machineInfo } from '../../src/bench/machine.js';
 import { VigilError } from '../../src/util/errors.js';
 
@@ -52,4 +52,23 @@ test('the streamed model stages: training throughput counted per training row he
   assert.equal(modelPathSecondsPerRow(size(1000, 1e-4, 1)), null, 'no model stages measured');
   const md = scaleMarkdown({ version: 1, date: 'd', command: 'c', machine: machineInfo(), scale: { sizes, projection: p } });
   assert.match(md, /Model path \(split → train → evaluate → export\) seconds per stored row: 20,000 rows [0-9.]+ ms \(1\.00×\), 200,000 rows [0-9.]+ ms \(0\.9\d×\)/);
+});
+
+test('the in-memory load is skipped where it would not fit; its projection and memory slope come from the sizes where it ran', () => {
+  const small = size(200_000, 1e-4, 2.6), mid = size(600_000, 1e-4, 6.7);
+  assert.equal(loadSkipReason([], 2_000_000, 23.5), null, 'nothing measured yet: run it');
+  assert.equal(loadSkipReason([small], 600_000, 23.5), null, '7.8 GiB of 23.5: run it');
+  const why = loadSkipReason([small, mid], 2_000_000, 23.5)!;
+  assert.match(why, /about 22\.3 GiB \(6\.70 GiB at 600,000 rows\)/);
+  const big = size(2_000_000, 1e-4, 0);
+  delete big.seconds.load; delete big.peakRssByStage.load;
+  big.peakRssGiB = 3; big.skipped = { load: why };
+  const p = projectScale([small, mid, big], { cores: 16, weeklyUploads: 180_000_000, prevalence: 0.0035, trainNegativeKeepRate: 0.03 });
+  const load = p.stages.find((s) => s.stage === 'load')!;
+  assert.equal(load.measuredAtRows, 600_000);
+  assert.equal(p.stages.find((s) => s.stage === 'split')!.measuredAtRows, 2_000_000);
+  assert.ok(Math.abs(p.inMemoryTrainingGiB - (4.1 / 400_000) * p.trainingRows) < 1e-6, 'slope between the sizes where the load ran');
+  const md = scaleMarkdown({ version: 1, date: 'd', command: 'c', machine: machineInfo(), scale: { sizes: [small, mid, big], projection: p } });
+  assert.match(md, /load at 2,000,000 rows: not run: would need about 22\.3 GiB/);
+  assert.match(md, /\| 2,000,000 \| [0-9.]+ \| — \| — \| [0-9.]+ \|/, 'no simulate time in the fixture; the skipped load shows as a dash');
 });

@@ -14,6 +14,8 @@ test('the split from the pooled, batch-read table is identical to the split of t
   const dir = mkdtempSync(join(tmpdir(), 'vigil-splittable-'));
   try {
     const { table } = syntheticTable({ n: 1200, days: 70, creators: 90, reuploadRate: 0.15, prevalence: 0.08, seed: 12 });
+    // Some transcripts, so the audit's missing-transcript share is not trivially 100%.
+    for (let i = 0; i < table.n; i += 3) table.transcript[i] = `words of video ${i}`;
     await writeVideoTable(join(dir, 'videos.parquet'), table, { partitionBy: 'week', partRows: 100 });
     const full = await readVideoTable(dir);
     for (const modalities of [['frames'], ['frames', 'audio', 'transcript']] as ('frames' | 'audio' | 'transcript')[][]) {
@@ -23,6 +25,10 @@ test('the split from the pooled, batch-read table is identical to the split of t
       assert.equal(light.frameEmb.length, full.n * full.frameDim, 'one pooled frame per video');
       assert.ok(full.frameEmb.length > light.frameEmb.length, 'the fixture has multi-frame videos');
       if (!modalities.includes('audio')) assert.equal(light.audioEmb.length, 0, 'audio not fingerprinted: not held');
+      if (!modalities.includes('transcript')) {
+        assert.equal(new Set(light.transcript.filter((x) => x !== null)).size, 1, 'transcripts not fingerprinted: only their presence is held');
+        assert.ok(full.transcript.filter((x) => x !== null).length > 10, 'the fixture has transcripts');
+      }
       const a = makeSplit(full, cfg, 3), b = makeSplit(light, cfg, 3);
       assert.deepEqual(b.assignment, a.assignment, modalities.join('+'));
       assert.deepEqual(b.signatures, a.signatures);
