@@ -41,6 +41,26 @@ test('vigil simulate writes a complete dataset folder atomically', async () => {
   }
 });
 
+test('vigil simulate --shards writes the dataset shard by shard as parts, ids prefixed by shard', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'vigil-simcli-shards-'));
+  const log = console.log;
+  const lines: string[] = [];
+  console.log = (...a: unknown[]) => { lines.push(a.join(' ')); };
+  try {
+    const out = join(root, 'ds');
+    const code = await main(['simulate', '--preset', 'tiny', '--seed', '7', '--uploads', '5000', '--shards', '2', '--partition-by', 'week', '--out', out]);
+    console.log = log;
+    assert.equal(code, 0);
+    assert.deepEqual(readdirSync(out).sort(), ['truth.parquet', 'videos.parquet']);
+    const t = await readVideoTable(out);
+    assert.ok(t.videoId.some((id) => id.startsWith('s1-v')) && t.videoId.some((id) => id.startsWith('v')));
+    assert.ok(lines.some((l) => new RegExp(`as 2 shards: ${t.n.toLocaleString('en-US')} stored rows of 5,000 uploads`).test(l)), lines.join('\n'));
+  } finally {
+    console.log = log;
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('vigil simulate rejects bad options naming them', async () => {
   const err = console.error;
   const msgs: string[] = [];
@@ -54,6 +74,12 @@ test('vigil simulate rejects bad options naming them', async () => {
     assert.match(msgs.pop()!, /--seed: expected an integer/);
     assert.equal(await main(['simulate', '--uploads', '10', '--out', '/tmp/x']), 2);
     assert.match(msgs.pop()!, /--uploads: expected 1000\.\.4000000/);
+    assert.equal(await main(['simulate', '--uploads', '9000000', '--shards', '2', '--out', '/tmp/x']), 2);
+    assert.match(msgs.pop()!, /--uploads: expected 1000\.\.8000000 with 2 shard\(s\), got 9000000/);
+    assert.equal(await main(['simulate', '--shards', '0', '--out', '/tmp/x']), 2);
+    assert.match(msgs.pop()!, /--shards: expected a positive integer/);
+    assert.equal(await main(['simulate', '--preset', 'tiny', '--shards', '2', '--check', '--out', '/tmp/x']), 2);
+    assert.match(msgs.pop()!, /--check: .*not available with --shards/);
     assert.ok(!existsSync('/tmp/x'));
   } finally {
     console.error = err;
