@@ -78,6 +78,9 @@ test('streamed train + evaluate equals the in-memory path on the same sampled ro
     oneBatch.logit.forEach((z, k) => assert.ok(Math.abs(z - scored.logit[k]) <= PARITY_TOL, `row ${evalRows[k]}: ${z} vs ${scored.logit[k]}`));
     await assert.rejects(scoreStreamed(dir, split, streamed.train.weights, streamed.fitted, { batchRows: 37, scoreBatch: 0 }),
       (e: unknown) => e instanceof VigilError && e.field === 'scoreBatch');
+    // A split for another row order is refused mid-scan (the session is released on the way out).
+    await assert.rejects(scoreStreamed(dir, timeSplit([...full.videoId].reverse()), streamed.train.weights, streamed.fitted, { batchRows: 37 }),
+      (e: unknown) => e instanceof VigilError && e.field === 'split' && /row 0/.test(e.message));
 
     const ecfg = { calibration: calibrationConfigSchema.parse({}), eval: evalConfigSchema.parse({ bootstrap: 20 }) };
     const got = calibrateAndEvaluate(scored, RATE, ecfg, 5);
