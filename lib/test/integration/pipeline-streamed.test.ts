@@ -23,6 +23,8 @@ import {
 import { VigilError } from '../../src/util/errors.js';
 
 const RATE = 0.5; // exact in float32, so weights divided on read and restored for training round-trip exactly
+/** |ONNX − TF.js| allowed on a score: the export parity contract (onnx-parity.test.ts). */
+const PARITY_TOL = 1e-4;
 
 /** By upload order: the first 60% train, the next 20% calibration, the last 20% test. */
 function timeSplit(videoId: string[]): SplitAssignment {
@@ -62,13 +64,23 @@ test('streamed train + evaluate equals the in-memory path on the same sampled ro
     assert.deepEqual(inMemory.fitted, streamed.fitted);
     assert.deepEqual(inMemory.train.weights, streamed.train.weights);
 
-    // Scoring chunk by chunk keeps only score/label/weight/group per row and matches whole-table scoring.
-    const scored = await scoreStreamed(dir, split, streamed.train.weights, streamed.fitted, { batchRows: 37 });
+    // Scoring chunk by chunk (through the ONNX graph, several length-sorted batches per chunk) keeps only
+    // score/label/weight/group per row, in store order, and matches whole-table TF.js scoring within the
+    // ONNX parity tolerance.
+    const scored = await scoreStreamed(dir, split, streamed.train.weights, streamed.fitted, { batchRows: 37, scoreBatch: 8 });
     assert.ok(scored.maxChunkRows <= 37);
     const evalRows = [...full.videoId.keys()].filter((i) => split.split[i] !== TRAIN);
     assert.equal(scored.n, evalRows.length);
     const ref = scoreFusion(streamed.train.weights, streamed.fitted, full, evalRows);
-    ref.logit.forEach((z, k) => assert.ok(Math.abs(z - scored.logit[k]) < 1e-5, `row ${evalRows[k]}: ${z} vs ${scored.logit[k]}`));
+    ref.logit.forEach((z, k) => assert.ok(Math.abs(z - scored.logit[k]) <= PARITY_TOL, `row ${evalRows[k]}: TF.js ${z} vs ONNX ${scored.logit[k]}`));
+    // The batch size only groups rows: any size gives the same logits, in the same order.
+    const oneBatch = await scoreStreamed(dir, split, streamed.train.weights, streamed.fitted, { batchRows: 37, scoreBatch: 4096 });
+    oneBatch.logit.forEach((z, k) => assert.ok(Math.abs(z - scored.logit[k]) <= PARITY_TOL, `row ${evalRows[k]}: ${z} vs ${scored.logit[k]}`));
+    await assert.rejects(scoreStreamed(dir, split, streamed.train.weights, streamed.fitted, { batchRows: 37, scoreBatch: 0 }),
+      (e: unknown) => e instanceof VigilError && e.field === 'scoreBatch');
+    // A split for another row order is refused mid-scan (the session is released on the way out).
+    await assert.rejects(scoreStreamed(dir, timeSplit([...full.videoId].reverse()), streamed.train.weights, streamed.fitted, { batchRows: 37 }),
+      (e: unknown) => e instanceof VigilError && e.field === 'split' && /row 0/.test(e.message));
 
     const ecfg = { calibration: calibrationConfigSchema.parse({}), eval: evalConfigSchema.parse({ bootstrap: 20 }) };
     const got = calibrateAndEvaluate(scored, RATE, ecfg, 5);
