@@ -18,13 +18,19 @@ export function tokenize(text: string): string[] {
 /** Every feature string of tokens: `w:` words, `b:` word bigrams, `c:` char minChar–maxChar-grams. */
 export function gramsOfTokens(toks: string[], minChar: number, maxChar: number): string[] {
   const grams: string[] = [];
+  const starts: number[] = [];
   for (let i = 0; i < toks.length; i++) {
     grams.push('w:' + toks[i]);
     if (i + 1 < toks.length) grams.push('b:' + toks[i] + ' ' + toks[i + 1]);
-    // Character n-grams within word boundaries (the padding marks word starts and ends).
-    const chars = Array.from(' ' + toks[i] + ' ');
+    // Character n-grams within word boundaries (the padding marks word starts and ends), counted in
+    // code points: `starts` holds each code point's offset, so a gram is one substring.
+    const padded = ' ' + toks[i] + ' ';
+    starts.length = 0;
+    for (let o = 0; o < padded.length; o += padded.codePointAt(o)! > 0xffff ? 2 : 1) starts.push(o);
+    starts.push(padded.length);
+    const chars = starts.length - 1;
     for (let n = minChar; n <= maxChar; n++) {
-      for (let s = 0; s + n <= chars.length; s++) grams.push('c:' + chars.slice(s, s + n).join(''));
+      for (let s = 0; s + n <= chars; s++) grams.push('c:' + padded.substring(starts[s], starts[s + n]));
     }
   }
   return grams;
