@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRunFolder } from '../../src/serve/runFolder.js';
 import { scoreJsonl, readLines } from '../../src/serve/jsonl.js';
+import { scoreStore } from '../../src/serve/scoreStore.js';
+import { parseVideo, videosToTable } from '../../src/serve/request.js';
 import { readVideoTable, writeVideoTable } from '../../src/data/parquet.js';
 import { createRng } from '../../src/util/rng.js';
 import { VigilError } from '../../src/util/errors.js';
@@ -127,4 +129,45 @@ test('a Parquet file with a corrupted data page → VigilError naming the file a
     // The reader still works afterwards.
     assert.equal((await readVideoTable(ok)).n, 50);
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('vigil score --dataset: a partitioned store scored row group by row group, each row validated as a request; records in store order', async () => {
+  const run = makeRunFolder({ seed: 13 });
+  try {
+    const { scorer } = await loadRunFolder(run.dir, { loadPreprocessor });
+    const videos = Array.from({ length: 200 }, (_, i) => {
+      const v = parseVideo({ ...validRequest(i + 1), video_id: `s${i}`, upload_ts: Date.UTC(2026, 5, 1 + (i % 20), 14) }, scorer.limits);
+      assert.ok(v.ok);
+      return v.value;
+    });
+    // Two rows the store holds but a request may not carry: more frames than a request accepts, a creator id over 256 characters.
+    const many = scorer.limits.maxItems + 1;
+    videos[17] = { ...videos[17], frameTs: Float32Array.from({ length: many }, (_, k) => k), frameEmb: new Float32Array(many * TEST_CONFIG.frameDim).fill(0.5) };
+    videos[40] = { ...videos[40], creatorId: 'c'.repeat(300) };
+    const table = videosToTable(videos, { frameDim: TEST_CONFIG.frameDim, audioDim: TEST_CONFIG.audioDim });
+    const store = join(run.dir, 'store');
+    await writeVideoTable(join(store, 'videos.parquet'), table, { partitionBy: 'week', partRows: 32 });
+    const stored = await readVideoTable(store);
+    const out: string[] = [];
+    const s = await scoreStore(scorer, store, (l) => { out.push(l); }, { batchSize: 16, batchRows: 20 });
+    assert.equal(out.length, 200);
+    assert.equal(s.rows, 200);
+    assert.ok(s.maxChunkRows <= 20, `one decoded batch at a time (${s.maxChunkRows})`);
+    const recs = out.map((l) => JSON.parse(l));
+    assert.deepEqual(recs.map((r) => r.video_id), stored.videoId, 'one record per stored row, in store order');
+    const bad = recs.flatMap((r, k) => ('error' in r ? [{ k, ...r }] : []));
+    assert.deepEqual(bad.map((b) => [stored.videoId[b.k], b.row, b.field]).sort(),
+      [['s17', stored.videoId.indexOf('s17'), 'frame_emb'], ['s40', stored.videoId.indexOf('s40'), 'creator_id']].sort());
+    assert.deepEqual([s.errors, s.scored], [2, 198]);
+    // The same rows sent as requests get the same scores.
+    const direct = await scorer.scoreVideos(stored.videoId.flatMap((id, i) => (id === 's17' || id === 's40' ? [] : [videos[Number(id.slice(1))]])));
+    assert.deepEqual(recs.filter((r) => !('error' in r)).map((r) => r.risk_score), direct.map((r) => r.risk_score));
+    await scorer.close();
+
+    // The CLI refuses a missing store before loading anything or writing the output.
+    const missing = await runCli(['score', '--run', run.dir, '--dataset', join(run.dir, 'nope'), join(run.dir, 'x.jsonl')]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.err, /dataset '.*nope' does not exist/);
+    assert.equal(existsSync(join(run.dir, 'x.jsonl')), false);
+  } finally { rmSync(run.dir, { recursive: true, force: true }); }
 });

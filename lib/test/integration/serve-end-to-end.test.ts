@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { simulate } from '../../src/simulate/generate.js';
 import { getPreset } from '../../src/simulate/presets.js';
 import { takeRows } from '../../src/data/table.js';
+import { readVideoTable, writeVideoTable } from '../../src/data/parquet.js';
 import { parseConfig } from '../../src/config.js';
 import { fitPreprocessor, transform, type FittedPreprocessor } from '../../src/features/preprocess.js';
 import { initBackend } from '../../src/model/backend.js';
@@ -136,6 +137,24 @@ test('vigil score over a JSONL file uses the same path', async () => {
     assert.equal(l.policy_version, 'policy-e2e');
   });
   assert.deepEqual([lines[12].line, lines[12].field], [13, 'video_id']);
+});
+
+test('vigil score --dataset over a week-partitioned store gives each row the response its request gets', async () => {
+  const rows = testRows.slice(0, 40);
+  const store = join(dir, 'store');
+  await writeVideoTable(join(store, 'videos.parquet'), takeRows(table, rows), { partitionBy: 'week', partRows: 16 });
+  const stored = await readVideoTable(store);
+  const outPath = join(dir, 'store-scores.jsonl');
+  assert.equal(await main(['score', '--run', dir, '--dataset', store, outPath, '--batch', '8']), 0);
+  const lines = readFileSync(outPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.video_id), stored.videoId);
+  const byId = new Map(table.videoId.map((id, i) => [id, i]));
+  const direct = await scorer.scoreVideos(stored.videoId.map((id) => { const p = parseVideo(requestFromTable(table, byId.get(id)!), scorer.limits); assert.ok(p.ok); return p.value; }));
+  lines.forEach((l, k) => {
+    assert.ok(Math.abs(l.risk_score - direct[k].risk_score) < 1e-9, l.video_id);
+    assert.equal(l.action, direct[k].action);
+    assert.deepEqual(l.reason_codes.map((c: { code: string }) => c.code), direct[k].reason_codes.map((c) => c.code));
+  });
 });
 
 test('the bundle carries the reason thresholds and every file in the manifest', () => {

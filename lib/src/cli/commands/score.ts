@@ -7,6 +7,9 @@ import { tableRowToVideo } from '../../serve/request.js';
 import { requireString, intOption } from '../command.js';
 import { loadRunFolder, verifyRunFolder } from '../../serve/runFolder.js';
 import { scoreJsonl } from '../../serve/jsonl.js';
+import { scoreStore } from '../../serve/scoreStore.js';
+import { resolveVideosPath } from '../../data/parquet.js';
+import { parquetParts } from '../../data/arrow.js';
 import { loadFittedPreprocessor } from '../../serve/fittedPreprocessing.js';
 import { loadKnownContent } from '../../serve/knownContent.js';
 import { VigilError } from '../../util/errors.js';
@@ -17,6 +20,7 @@ export const scoreCommand: Command = {
   name: 'score',
   usage: [
     'Usage: vigil score --run RUN_DIR IN.jsonl [OUT.jsonl] [--threads N] [--batch N]',
+    '       vigil score --run RUN_DIR --dataset DIR [OUT.jsonl] [--threads N] [--batch N]',
     '       vigil score --run RUN_DIR --video CLIP.mp4 [--transcript T.json]',
     '',
     '  IN.jsonl     one video per line, in the /v1/score request format (docs/serving.md)',
@@ -24,20 +28,26 @@ export const scoreCommand: Command = {
     '               for a line that fails validation (default: stdout)',
     '  --threads N  onnxruntime intra-op threads (default 1)',
     '  --batch N    videos per model call (default 64)',
+    '  --dataset DIR  score every row of a feature store (videos.parquet: a file, parts or week partitions), read',
+    '               one row group at a time: each row is validated and scored as a request would be; one line per',
+    '               row in store order, {row, video_id, error, field} for a row the validation refuses',
     '  --video F    extract a real video file (frames, VAD audio, transcript JSON) and score it end to end;',
     '               refused unless the run was trained on features from the same extractor',
     '',
-    'A summary (lines, scored, errors, actions) goes to stderr. Exit code 0 even when some lines fail validation.',
+    'A summary (lines or rows, scored, errors, actions) goes to stderr. Exit code 0 even when some lines or rows fail validation.',
   ].join('\n'),
-  options: { run: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' }, video: { type: 'string' }, transcript: { type: 'string' } },
+  options: { run: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' }, video: { type: 'string' }, transcript: { type: 'string' }, dataset: { type: 'string' } },
   async run(values, positionals) {
     const runDir = requireString(values, 'run', 'score');
     // Before anything is loaded or a port bound: a run that never completed is not a model to serve.
     assertNotPartialRun(runDir, 'vigil score');
     if (typeof values.video === 'string') return scoreVideoFile(runDir, values.video, values.transcript as string | undefined, intOption(values, 'threads', 1));
-    const [inPath, outPath] = positionals;
-    if (!inPath) throw new VigilError('vigil score: IN.jsonl is required', { field: 'IN.jsonl' });
-    checkInputFile(inPath);
+    const dataset = typeof values.dataset === 'string' ? values.dataset : undefined;
+    const [inPath, outPath] = dataset !== undefined ? [undefined, positionals[0]] : positionals;
+    if (dataset !== undefined && positionals.length > 1) throw new VigilError('vigil score: with --dataset, only OUT.jsonl may follow', { field: 'OUT.jsonl' });
+    if (dataset === undefined && !inPath) throw new VigilError('vigil score: IN.jsonl is required', { field: 'IN.jsonl' });
+    if (inPath) checkInputFile(inPath);
+    if (dataset !== undefined) parquetParts(resolveVideosPath(dataset));
     const { scorer } = await loadRunFolder(runDir, { threads: intOption(values, 'threads', 1), loadPreprocessor: loadFittedPreprocessor, loadKnownContent });
     // OUT.jsonl appears only when every line was written (no empty or partial file on failure).
     const out = outPath ? openAtomicWriter(outPath) : null;
@@ -46,12 +56,14 @@ export const scoreCommand: Command = {
     }));
     try {
       let s;
+      const batchSize = intOption(values, 'batch', 64);
       try {
-        s = await scoreJsonl(scorer, inPath, write, { batchSize: intOption(values, 'batch', 64) });
+        s = dataset !== undefined ? await scoreStore(scorer, dataset, write, { batchSize }) : await scoreJsonl(scorer, inPath!, write, { batchSize });
       } catch (e) {
         if (out) await out.abort();
         const code = (e as NodeJS.ErrnoException).code;
-        throw code ? new VigilError(`vigil score: cannot read '${inPath}' (${code}: ${(e as Error).message})`, { field: 'IN.jsonl' }) : e;
+        const src = dataset ?? inPath;
+        throw code ? new VigilError(`vigil score: cannot read '${src}' (${code}: ${(e as Error).message})`, { field: dataset !== undefined ? 'dataset' : 'IN.jsonl' }) : e;
       }
       if (out) await out.commit();
       process.stderr.write(JSON.stringify({ ...s, run: runDir, model_version: scorer.modelVersion, policy_version: scorer.policy.version }) + '\n');
