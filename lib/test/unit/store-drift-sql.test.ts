@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syntheticWeeks } from '../fixtures/drift.js';
@@ -152,4 +152,22 @@ test('a chosen feature list; bad references are refused naming the feature', asy
   await refused({ ...ref, features: [{ ...country, kind: 'numeric' }] }, 'country');
   const dur = ref.features.find((f) => f.name === 'duration_s')!;
   await refused({ ...ref, features: [{ ...dur, edges: [...dur.edges!].reverse() }] }, 'duration_s');
+});
+
+test('the view gives absent columns the contract defaults and holds numbers as the loader does', async () => {
+  // A minimal store written by the engine itself: float64 durations, no country/device/frames/audio/tags.
+  const path = join(dir, 'minimal', 'videos.parquet');
+  mkdirSync(join(dir, 'minimal'));
+  await engine.run(`COPY (SELECT * FROM (VALUES ('a', 0, CAST(0.1 AS DOUBLE), CAST(NULL AS DOUBLE)), ('b', 1, CAST(NULL AS DOUBLE), CAST(7 AS DOUBLE)))
+    AS v(video_id, harmful, duration_s, upload_hour)) TO '${path}' (FORMAT PARQUET)`);
+  await createStoreView(engine, join(dir, 'minimal'), { name: 'videos_minimal' });
+  const rows = await engine.query(`SELECT video_id, weight, duration_s, upload_hour, country, device, language, policy_tag,
+    frame_count, audio_segments, has_audio, has_transcript FROM videos_minimal ORDER BY row_idx`);
+  const loaded = await readVideoTable(join(dir, 'minimal'));
+  assert.deepEqual(rows, [
+    { video_id: 'a', weight: 1, duration_s: loaded.durationS[0], upload_hour: null, country: 'unknown', device: 'unknown', language: null, policy_tag: null, frame_count: 0, audio_segments: null, has_audio: 0, has_transcript: 0 },
+    { video_id: 'b', weight: 1, duration_s: null, upload_hour: 7, country: 'unknown', device: 'unknown', language: null, policy_tag: null, frame_count: 0, audio_segments: null, has_audio: 0, has_transcript: 0 },
+  ]);
+  assert.notEqual(loaded.durationS[0], 0.1, 'float32, not the stored float64');
+  assert.ok(Number.isNaN(loaded.durationS[1]) && loaded.uploadHour[0] === -1);
 });
