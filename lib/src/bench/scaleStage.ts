@@ -5,7 +5,10 @@
  *
  *   node scaleStage.js STAGE DATASET_DIR OPTIONS_JSON
  */
-import { readVideoTable } from '../data/parquet.js';
+import { readVideoTable, resolveVideosPath } from '../data/parquet.js';
+import { parquetParts } from '../data/arrow.js';
+import { buildReference } from '../monitor/drift.js';
+import { driftTablesSql } from '../store/jobs/driftTables.js';
 import { simulateShardsToDir } from '../simulate/shards.js';
 import { getPreset } from '../simulate/presets.js';
 import { splitConfigSchema } from '../split/config.js';
@@ -108,8 +111,13 @@ export async function runScaleStage(stage: ScaleStage, dir: string, o: ScaleStag
         await e.run('CREATE OR REPLACE TABLE row_groups AS SELECT row_idx, DENSE_RANK() OVER (ORDER BY creator_id) AS grp FROM videos');
         const pit = await pointInTimeSql(e);
         const purge = await temporalPurgeSql(e, splitConfigSchema.parse({}));
+        // Weekly drift tables over the whole store, against bins fitted on its first part (one row group).
+        const sample = await readVideoTable(parquetParts(resolveVideosPath(dir))[0]);
+        const ref = buildReference(sample, Array.from({ length: sample.n }, (_, i) => i));
+        const drift = await driftTablesSql(e, ref);
         rows = v.rows;
-        detail = { pitRowsChecked: pit.checks[0].rowsChecked, purgedByGroup: purge.counts.groupFromTrain + purge.counts.groupFromCalib };
+        detail = { pitRowsChecked: pit.checks[0].rowsChecked, purgedByGroup: purge.counts.groupFromTrain + purge.counts.groupFromCalib,
+          driftWeeks: drift.weeks.length, driftFeatures: drift.weeks[0]?.features.length ?? 0 };
       } finally { e.close(); }
       break;
     }
