@@ -45,8 +45,9 @@ export interface ScaleStageOptions {
   /** streamSample: rows decoded at a time, and the negative keep rate applied while reading. */
   batchRows?: number;
   negativeKeepRate?: number;
-  /** sqlAudit: engine threads. */
+  /** sqlAudit: engine threads, and the engine's memory limit (MiB) past which it spills to disk. */
   threads?: number;
+  sqlMemoryMb?: number;
   /**
    * simulate: rows per Parquet part (one row group each). Readers decode a row group at a time, so this,
    * not the dataset, bounds the streamed stages' memory; Spark's writers cap row groups the same way.
@@ -104,7 +105,8 @@ export async function runScaleStage(stage: ScaleStage, dir: string, o: ScaleStag
       break;
     }
     case 'sqlAudit': {
-      const e = await SqlEngine.open({ threads: o.threads ?? 1 });
+      // A memory limit makes the engine's peak a setting, not a share of the machine: past it, it spills.
+      const e = await SqlEngine.open({ threads: o.threads ?? 1, memoryLimitMb: o.sqlMemoryMb ?? 1024, spillDir: join(dir, '.sql-spill') });
       try {
         const v = await createStoreView(e, dir);
         // Creator groups computed in SQL too: the purge then needs nothing from memory.

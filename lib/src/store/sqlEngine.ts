@@ -18,13 +18,18 @@ export type SqlColumn = { name: string; type: 'BIGINT' | 'DOUBLE' | 'VARCHAR'; v
 export class SqlEngine {
   private constructor(private instance: DuckDBInstance, private conn: DuckDBConnection) {}
 
-  /** An in-memory engine; `threads` bounds its CPU use (the shared machine has few cores). */
-  static async open(opts: { threads?: number; memoryLimitMb?: number } = {}): Promise<SqlEngine> {
+  /**
+   * An in-memory engine; `threads` bounds its CPU use (the shared machine has few cores). Without
+   * `memoryLimitMb` the engine may take most of the machine's memory (its default is 80%); with it,
+   * operators that outgrow the limit spill to `spillDir`.
+   */
+  static async open(opts: { threads?: number; memoryLimitMb?: number; spillDir?: string } = {}): Promise<SqlEngine> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const duck = require('@duckdb/node-api') as typeof import('@duckdb/node-api');
     const instance = await duck.DuckDBInstance.create(':memory:', {
       threads: String(opts.threads ?? 2),
       ...(opts.memoryLimitMb ? { memory_limit: `${opts.memoryLimitMb}MB` } : {}),
+      ...(opts.spillDir ? { temp_directory: opts.spillDir } : {}),
     });
     return new SqlEngine(instance, await instance.connect());
   }
