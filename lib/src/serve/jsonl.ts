@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Scorer, ScoreResponse } from './scorer.js';
-import { parseVideo, type ParsedVideo } from './request.js';
+import { parseVideo } from './request.js';
+import { orderedBatches } from './orderedBatches.js';
 import { parseJsonBytes } from './jsonBytes.js';
 
 /**
@@ -43,37 +44,23 @@ export async function scoreJsonl(
   const batchSize = opts.batchSize ?? 64;
   const t0 = performance.now();
   const summary: JsonlSummary = { lines: 0, scored: 0, errors: 0, actions: { ALLOW: 0, QUEUE: 0, BLOCK: 0 }, ms: 0 };
-  let pending: ({ video: ParsedVideo } | { error: JsonlRecord })[] = [];
-  const flush = async () => {
-    const videos = pending.flatMap((p) => ('video' in p ? [p.video] : []));
-    const scored = videos.length > 0 ? await scorer.scoreVideos(videos) : [];
-    let k = 0;
-    for (const p of pending) {
-      const rec: JsonlRecord = 'video' in p ? scored[k++] : p.error;
-      if ('action' in rec) { summary.scored++; summary.actions[rec.action]++; } else summary.errors++;
-      await write(JSON.stringify(rec));
-    }
-    pending = [];
-  };
+  const out = orderedBatches<Exclude<JsonlRecord, ScoreResponse>>(scorer, write, batchSize, summary);
   for await (const bytes of readLines(inPath)) {
     const line = ++summary.lines;
     if (isBlank(bytes)) {
-      pending.push({ error: { line, error: `line ${line} is blank; expected one JSON video per line`, field: 'line' } });
-    } else {
-      const j = parseJsonBytes(bytes);
-      if (!j.ok) pending.push({ error: { line, error: j.error.message, field: j.error.field } });
-      else {
-        const v = parseVideo(j.value, scorer.limits);
-        if (v.ok) pending.push({ video: v.value });
-        else {
-          const id = (j.value as { video_id?: unknown })?.video_id;
-          pending.push({ error: { line, ...(typeof id === 'string' ? { video_id: id.slice(0, 256) } : {}), error: v.error.message, field: v.error.field } });
-        }
-      }
+      await out.push({ error: { line, error: `line ${line} is blank; expected one JSON video per line`, field: 'line' } });
+      continue;
     }
-    if (pending.length >= batchSize) await flush();
+    const j = parseJsonBytes(bytes);
+    if (!j.ok) { await out.push({ error: { line, error: j.error.message, field: j.error.field } }); continue; }
+    const v = parseVideo(j.value, scorer.limits);
+    if (v.ok) await out.push({ video: v.value });
+    else {
+      const id = (j.value as { video_id?: unknown })?.video_id;
+      await out.push({ error: { line, ...(typeof id === 'string' ? { video_id: id.slice(0, 256) } : {}), error: v.error.message, field: v.error.field } });
+    }
   }
-  await flush();
+  await out.flush();
   summary.ms = Math.round(performance.now() - t0);
   return summary;
 }

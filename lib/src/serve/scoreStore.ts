@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { scanVideoBatches } from '../data/parquet.js';
 import type { Scorer, ScoreResponse } from './scorer.js';
-import { parseVideo, type ParsedVideo } from './request.js';
+import { parseVideo } from './request.js';
+import { orderedBatches } from './orderedBatches.js';
 import { requestFromTable } from './requestFromTable.js';
 
 /**
@@ -22,28 +23,16 @@ export async function scoreStore(
   const batchSize = opts.batchSize ?? 64;
   const t0 = performance.now();
   const summary: StoreScoreSummary = { rows: 0, scored: 0, errors: 0, actions: { ALLOW: 0, QUEUE: 0, BLOCK: 0 }, ms: 0, maxChunkRows: 0 };
-  let pending: ({ video: ParsedVideo } | { error: StoreRecord })[] = [];
-  const flush = async () => {
-    const videos = pending.flatMap((p) => ('video' in p ? [p.video] : []));
-    const scored = videos.length > 0 ? await scorer.scoreVideos(videos) : [];
-    let k = 0;
-    for (const p of pending) {
-      const rec: StoreRecord = 'video' in p ? scored[k++] : p.error;
-      if ('action' in rec) { summary.scored++; summary.actions[rec.action]++; } else summary.errors++;
-      await write(JSON.stringify(rec));
-    }
-    pending = [];
-  };
+  const out = orderedBatches<Exclude<StoreRecord, ScoreResponse>>(scorer, write, batchSize, summary);
   await scanVideoBatches(store, async (chunk, rowBase) => {
     summary.maxChunkRows = Math.max(summary.maxChunkRows, chunk.n);
     for (let i = 0; i < chunk.n; i++) {
       summary.rows++;
       const v = parseVideo(requestFromTable(chunk, i), scorer.limits);
-      pending.push(v.ok ? { video: v.value } : { error: { row: rowBase + i, video_id: chunk.videoId[i], error: v.error.message, field: v.error.field } });
-      if (pending.length >= batchSize) await flush();
+      await out.push(v.ok ? { video: v.value } : { error: { row: rowBase + i, video_id: chunk.videoId[i], error: v.error.message, field: v.error.field } });
     }
   }, { batchSize: opts.batchRows ?? 8192, requireLabels: false });
-  await flush();
+  await out.flush();
   summary.ms = Math.round(performance.now() - t0);
   return summary;
 }
