@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { Table, type RecordBatch, type Vector } from 'apache-arrow';
 import { takeRows } from './table.js';
 import {
-  streamParquet, writeParquetTable, writeParquetParts, parquetParts, utf8Column, float32Column, float64Column,
+  streamParquet, writeParquetTable, parquetParts, utf8Column, float32Column, float64Column,
   int8Column, timestampMsColumn, listFloat32Column, listEmbeddingColumn, listUtf8Column,
 } from './arrow.js';
-import { partsForRange, writeVideoTablePartitioned, writeWeekParts } from './partitions.js';
+import { partsForRange, writeWeekParts } from './partitions.js';
+import { writeDirAtomic } from '../util/atomic.js';
 import { VIDEO_COLUMNS, TRUTH_COLUMNS, checkSchema, absentVideoColumns } from './schema.js';
 import {
   F32Builder, readStrings, readNumbers, readTimestampsMs, readFloatLists, readEmbeddingLists, readStringLists,
@@ -267,18 +268,12 @@ export function videoTableToArrow(t: VideoTable): Table {
 /**
  * Write a VideoTable. Up to `partRows` rows → one Parquet file at `file`; more → `file` becomes a folder
  * of parts (readers accept both), keeping each wasm write bounded. `partitionBy: 'week'` writes a
- * Hive-partitioned folder by upload week instead (data/partitions.ts).
+ * Hive-partitioned folder by upload week instead (data/partitions.ts). A folder replaces `file` atomically.
  */
 export async function writeVideoTable(file: string, t: VideoTable, opts: { partRows?: number; partitionBy?: 'week' } = {}): Promise<void> {
   const partRows = opts.partRows ?? 100_000;
-  if (opts.partitionBy === 'week') { writeVideoTablePartitioned(file, t, videoTableToArrow, { partRows }); return; }
-  if (t.n <= partRows) { writeParquetTable(file, videoTableToArrow(t)); return; }
-  const parts: Table[] = [];
-  for (let s = 0; s < t.n; s += partRows) {
-    const idx = Array.from({ length: Math.min(partRows, t.n - s) }, (_, k) => s + k);
-    parts.push(videoTableToArrow(takeRows(t, idx)));
-  }
-  writeParquetParts(file, parts);
+  if (opts.partitionBy !== 'week' && t.n <= partRows) { writeParquetTable(file, videoTableToArrow(t)); return; }
+  await writeDirAtomic(file, (tmp) => { addVideoParts(tmp, t, { prefix: 'part-', partRows, partitionBy: opts.partitionBy }); });
 }
 
 /**

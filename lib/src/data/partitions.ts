@@ -4,9 +4,9 @@
  * folder carries that Monday's date. Readers that need only a time window open only the partitions
  * that overlap it; a folder without partitions (or a single file) is always read whole.
  */
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
-import { Table } from 'apache-arrow';
+import { mkdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import type { Table } from 'apache-arrow';
 import type { VideoTable } from './table.js';
 import { MS_PER_DAY, MS_PER_WEEK, takeRows } from './table.js';
 import { parquetParts, writeParquetTable } from './arrow.js';
@@ -53,7 +53,8 @@ export function partsForRange(path: string, fromMs: number, toMs: number): strin
  * Write `t`'s rows as week parts into the folder `dir` (created if needed; parts already there are
  * kept): rows are grouped by upload week, in table order within a week, and each week is cut into
  * parts of `partRows` rows named `${prefix}NNNNN.parquet`. Rows without an upload time cannot be
- * placed in a week and are refused. The caller makes the folder appear atomically.
+ * placed in a week and are refused. The caller makes the folder appear atomically (parquet.ts
+ * `writeVideoTable`, or a sharded simulation).
  */
 export function writeWeekParts(dir: string, t: VideoTable, toArrow: (t: VideoTable) => Table, opts: { partRows?: number; prefix?: string } = {}): string[] {
   const partRows = opts.partRows ?? 100_000;
@@ -79,19 +80,4 @@ export function writeWeekParts(dir: string, t: VideoTable, toArrow: (t: VideoTab
     }
   }
   return written;
-}
-
-/** Write a VideoTable as a week-partitioned folder at `dir`, replacing it atomically (`writeWeekParts`). */
-export function writeVideoTablePartitioned(dir: string, t: VideoTable, toArrow: (t: VideoTable) => Table, opts: { partRows?: number } = {}): string[] {
-  const tmp = join(dirname(dir), `.${basename(dir)}.partial-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  try {
-    const written = writeWeekParts(tmp, t, toArrow, opts);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-    return written;
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
 }
