@@ -29,29 +29,33 @@ export async function storeWindows(engine: SqlEngine, cfg: WindowConfig, view = 
 /** A finite bound as a SQL literal; an open bound as a comparison that always holds. */
 const atLeast = (col: string, ms: number) => (Number.isFinite(ms) ? `${col} >= ${ms}` : 'TRUE');
 
+/**
+ * The time bands from the latest down, each with its window, purge reason and gap code (1: the
+ * train→calibration gap, 2: the calibration→test gap); a row takes the first band it reaches, and
+ * a row before the training window is purged as outside it.
+ */
+function bands(w: TemporalWindows) {
+  return [
+    { from: w.testStart, win: TEST, reason: PURGE_NONE, gap: 0 },
+    { from: w.calibEnd, win: PURGED, reason: PURGE_GAP, gap: 2 },
+    { from: w.calibStart, win: CALIB, reason: PURGE_NONE, gap: 0 },
+    { from: w.trainEnd, win: PURGED, reason: PURGE_GAP, gap: 1 },
+    { from: w.trainStart, win: TRAIN, reason: PURGE_NONE, gap: 0 },
+  ];
+}
+
 export async function temporalPurgeSql(engine: SqlEngine, cfg: WindowConfig, view = 'videos'): Promise<SqlTemporalResult> {
   const w = await storeWindows(engine, cfg, view);
-  const t = 'v.upload_ms';
+  const b = bands(w);
+  // One CASE per output column over the same bands; `outside` is the value for a row before them all.
+  const byBand = (pick: (x: (typeof b)[number]) => number, outside: number) =>
+    `CASE ${b.map((x) => `WHEN ${atLeast('v.upload_ms', x.from)} THEN ${pick(x)}`).join(' ')} ELSE ${outside} END`;
   await engine.run(`CREATE OR REPLACE TEMP TABLE purge_result AS
     WITH assigned AS (
       SELECT v.row_idx, v.harmful, g.grp,
-        CASE WHEN ${atLeast(t, w.testStart)} THEN ${TEST}
-             WHEN ${atLeast(t, w.calibEnd)} THEN ${PURGED}
-             WHEN ${atLeast(t, w.calibStart)} THEN ${CALIB}
-             WHEN ${atLeast(t, w.trainEnd)} THEN ${PURGED}
-             WHEN ${atLeast(t, w.trainStart)} THEN ${TRAIN}
-             ELSE ${PURGED} END AS win,
-        CASE WHEN ${atLeast(t, w.testStart)} THEN ${PURGE_NONE}
-             WHEN ${atLeast(t, w.calibEnd)} THEN ${PURGE_GAP}
-             WHEN ${atLeast(t, w.calibStart)} THEN ${PURGE_NONE}
-             WHEN ${atLeast(t, w.trainEnd)} THEN ${PURGE_GAP}
-             WHEN ${atLeast(t, w.trainStart)} THEN ${PURGE_NONE}
-             ELSE ${PURGE_OUTSIDE_WINDOW} END AS reason,
-        CASE WHEN ${atLeast(t, w.testStart)} THEN 0
-             WHEN ${atLeast(t, w.calibEnd)} THEN 2
-             WHEN ${atLeast(t, w.calibStart)} THEN 0
-             WHEN ${atLeast(t, w.trainEnd)} THEN 1
-             ELSE 0 END AS gap
+        ${byBand((x) => x.win, PURGED)} AS win,
+        ${byBand((x) => x.reason, PURGE_OUTSIDE_WINDOW)} AS reason,
+        ${byBand((x) => x.gap, 0)} AS gap
       FROM ${view} v JOIN row_groups g ON g.row_idx = v.row_idx
     ), reach AS (
       SELECT a.*, MAX(CASE WHEN a.win <> ${PURGED} THEN a.win END) OVER (PARTITION BY a.grp) AS latest
