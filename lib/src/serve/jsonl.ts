@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Scorer, ScoreResponse } from './scorer.js';
 import { parseVideo } from './request.js';
-import { orderedBatches } from './orderedBatches.js';
+import { orderedBatches, type ScoringCounts } from './orderedBatches.js';
 import { parseJsonBytes } from './jsonBytes.js';
 
 /**
@@ -12,7 +12,7 @@ import { parseJsonBytes } from './jsonBytes.js';
  * the 1-based physical line number, and lines are read as bytes so invalid UTF-8 is refused rather
  * than silently replaced. Valid lines are scored in batches.
  */
-export interface JsonlSummary { lines: number; scored: number; errors: number; actions: Record<string, number>; ms: number }
+export interface JsonlSummary extends ScoringCounts { lines: number; ms: number }
 
 export type JsonlRecord = ScoreResponse | { line: number; video_id?: string; error: string; field: string };
 

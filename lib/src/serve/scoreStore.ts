@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { scanVideoBatches } from '../data/parquet.js';
 import type { Scorer, ScoreResponse } from './scorer.js';
 import { parseVideo } from './request.js';
-import { orderedBatches } from './orderedBatches.js';
+import { orderedBatches, type ScoringCounts } from './orderedBatches.js';
 import { requestFromTable } from './requestFromTable.js';
 
 /**
@@ -13,7 +13,7 @@ import { requestFromTable } from './requestFromTable.js';
  * in store order: the response, or `{ row, video_id, error, field }` for a row the request validation
  * refuses (the run continues).
  */
-export interface StoreScoreSummary { rows: number; scored: number; errors: number; actions: Record<string, number>; ms: number; maxChunkRows: number }
+export interface StoreScoreSummary extends ScoringCounts { rows: number; ms: number; maxChunkRows: number }
 
 export type StoreRecord = ScoreResponse | { row: number; video_id: string; error: string; field: string };
 
